@@ -1,0 +1,61 @@
+# keras-dl: every target sets itself up (virtualenv + `pip install -e .[dev]`) before doing its job.
+# The install runs again only when setup.cfg or pyproject.toml change (stamp file).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.keras-dl-installed
+RUNS   ?=
+METRIC ?= val_loss
+SMOOTH ?= 0
+OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
+
+.DEFAULT_GOAL := help
+.PHONY: help setup recipe list compare test test-slow lint bench bench-book clean
+
+help: ## show this help
+	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "  e.g.  make recipe NAME=digits ARGS='--epochs 10 --seed 1'"
+	@echo "        make compare RUNS='runs/digits/20261123-101500 runs/digits/20261123-101620'"
+
+$(STAMP): setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "keras-dl needs Python 3.10 or newer; run make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install keras-dl with its dev extras
+
+recipe: $(STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
+	@test -n "$(NAME)" || { echo "usage: make recipe NAME=<name> [ARGS='...']; see: make list"; exit 2; }
+	$(PY) -m keras_dl run $(NAME) $(ARGS)
+
+list: $(STAMP) ## list the recipes with one-line descriptions
+	@$(PY) -m keras_dl list
+
+compare: $(STAMP) ## overlay runs: make compare RUNS="dir1 dir2" [METRIC=val_loss SMOOTH=0.9]
+	@test -n "$(RUNS)" || { echo 'usage: make compare RUNS="runs/<recipe>/<run> runs/<recipe>/<run>" [METRIC=val_accuracy]'; exit 2; }
+	$(PY) -m keras_dl compare $(RUNS) --metric $(METRIC) --smooth $(SMOOTH) --out $(OUT)
+
+test: $(STAMP) ## run the test suite (fast checks; slow real-data checks are marked and skipped)
+	$(PY) -m pytest
+
+test-slow: $(STAMP) ## run only the slow, real-data checks
+	$(PY) -m pytest -m slow
+
+lint: $(STAMP) ## ruff
+	$(PY) -m ruff check keras_dl recipes tests bench
+
+bench: $(STAMP) ## speed benchmark: CPU throughput of the library's training paths
+	$(PY) bench/speed.py
+
+bench-book: $(STAMP) ## every recipe at full settings on the datasets available; writes bench/results/book.md
+	$(PY) bench/book.py
+
+clean: ## remove the virtualenv and caches (runs/ is kept)
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,57 @@
+"""keras-dl: Dense-network building blocks and the recipes of Deep Learning with Python.
+
+    from keras_dl import build_dense_model, infer_task, train_val_test_split, kfold, output_head
+
+Names are imported on first use, so ``import keras_dl`` (and ``keras_dl.curves``) does not
+start TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "build_dense_model": "keras_dl.builders",
+    "output_head": "keras_dl.heads",
+    "loss_and_metrics": "keras_dl.heads",
+    "infer_task": "keras_dl.tasks",
+    "TaskInfo": "keras_dl.tasks",
+    "train_val_test_split": "keras_dl.splits",
+    "kfold": "keras_dl.splits",
+    "DataSplit": "keras_dl.splits",
+    "compare": "keras_dl.curves",
+}
+
+__all__ = [  # noqa: RUF022 (grouped by module, as in _EXPORTS)
+    "build_dense_model",
+    "output_head",
+    "loss_and_metrics",
+    "infer_task",
+    "TaskInfo",
+    "train_val_test_split",
+    "kfold",
+    "DataSplit",
+    "compare",
+]
+
+if TYPE_CHECKING:
+    from keras_dl.builders import build_dense_model
+    from keras_dl.curves import compare
+    from keras_dl.heads import loss_and_metrics, output_head
+    from keras_dl.splits import DataSplit, kfold, train_val_test_split
+    from keras_dl.tasks import TaskInfo, infer_task
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_dl' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

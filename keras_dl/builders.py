@@ -1,0 +1,122 @@
+"""Dense (MLP) model builders with a task-matched output head."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+from keras_dl.heads import head_units, loss_and_metrics, output_head
+from keras_dl.tasks import normalize_task
+from keras_dl.validation import is_int
+
+
+def build_dense_model(
+    input_shape: int | Sequence[int],
+    task: str,
+    *,
+    num_classes: int | None = None,
+    num_outputs: int = 1,
+    hidden_units: Sequence[int] = (64, 64),
+    activation: str = "relu",
+    dropout: float = 0.0,
+    l2: float = 0.0,
+    optimizer: str | keras.optimizers.Optimizer = "rmsprop",
+    learning_rate: float | None = None,
+    one_hot: bool = False,
+    compile: bool = True,
+    name: str | None = None,
+) -> keras.Model:
+    """Build a stack of Dense layers ending in the output head that matches `task`.
+
+    Args:
+        input_shape: features per sample, e.g. ``784`` or ``(28, 28)`` (flattened first).
+        task: "regression" | "binary" | "multiclass", or a head name "linear" | "sigmoid" |
+            "softmax".
+        num_classes: classes of a multiclass task (the softmax units).
+        num_outputs: regression targets per sample (the linear units).
+        hidden_units: units of each hidden Dense layer; ``()`` gives a linear/logistic model.
+        activation: activation of the hidden layers.
+        dropout: rate of a Dropout layer after each hidden layer (0 = none).
+        l2: L2 penalty on the hidden layers' kernels (0 = none).
+        optimizer: an optimizer name or instance.
+        learning_rate: learning rate for an optimizer given by name (its default if None).
+        one_hot: multiclass labels will be one-hot rows (categorical_crossentropy).
+        compile: compile with the head's loss and metrics (see `loss_and_metrics`).
+        name: the model's name.
+
+    Returns:
+        A functional ``keras.Model``: compile, summarize, save or extend it as usual.
+
+    Example:
+        >>> model = build_dense_model(784, "multiclass", num_classes=10, hidden_units=(512,))
+        >>> model.output_shape
+        (None, 10)
+        >>> model.loss
+        'sparse_categorical_crossentropy'
+    """
+    task = normalize_task(task)
+    shape = _check_input_shape(input_shape)
+    units = _check_hidden_units(hidden_units)
+    head_units(task, num_classes, num_outputs)
+    compile_args = loss_and_metrics(task, one_hot=one_hot)
+    if not 0.0 <= float(dropout) < 1.0:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    if float(l2) < 0.0:
+        raise ValueError(f"l2={l2!r}: expected a penalty >= 0")
+    if learning_rate is not None and not isinstance(optimizer, str):
+        raise ValueError(
+            f"learning_rate={learning_rate!r} with an optimizer instance: set the rate on the "
+            "instance, or pass the optimizer by name"
+        )
+
+    inputs = keras.Input(shape=shape, name="features")
+    x = keras.layers.Flatten(name="flatten")(inputs) if len(shape) > 1 else inputs
+    regularizer = keras.regularizers.L2(l2) if l2 else None
+    for i, width in enumerate(units, start=1):
+        x = keras.layers.Dense(
+            width, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"
+        )(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    outputs = output_head(task, num_classes, num_outputs=num_outputs)(x)
+    model = keras.Model(inputs, outputs, name=name or f"dense_{task}")
+
+    if compile:
+        model.compile(optimizer=_make_optimizer(optimizer, learning_rate), **compile_args)
+    return model
+
+
+def _check_input_shape(input_shape) -> tuple[int, ...]:
+    shape = (input_shape,) if is_int(input_shape) else tuple(input_shape)
+    if not shape or not all(is_int(d) and d >= 1 for d in shape):
+        raise ValueError(
+            f"input_shape={input_shape!r}: expected a positive int (features per sample) or "
+            "a tuple of positive ints, without the batch dimension"
+        )
+    return tuple(int(d) for d in shape)
+
+
+def _check_hidden_units(hidden_units) -> tuple[int, ...]:
+    if is_int(hidden_units):
+        raise ValueError(
+            f"hidden_units={hidden_units!r}: expected a sequence of layer widths, e.g. "
+            f"({hidden_units},) for one hidden layer"
+        )
+    units = tuple(hidden_units)
+    if not all(is_int(u) and u >= 1 for u in units):
+        raise ValueError(f"hidden_units={hidden_units!r}: expected positive ints, e.g. (64, 64)")
+    return tuple(int(u) for u in units)
+
+
+def _make_optimizer(optimizer, learning_rate: float | None):
+    if learning_rate is None:
+        return optimizer
+    if not float(learning_rate) > 0:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive number")
+    try:
+        return keras.optimizers.get(
+            {"class_name": optimizer, "config": {"learning_rate": float(learning_rate)}}
+        )
+    except ValueError as err:
+        raise ValueError(f"optimizer={optimizer!r}: not a Keras optimizer name ({err})") from err

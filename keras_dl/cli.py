@@ -1,0 +1,69 @@
+"""Command line: ``python -m keras_dl list | run NAME [args] | compare RUN_DIR...``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m keras_dl`` (and ``keras-dl``); returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_dl",
+        description="Deep Learning with Python recipes on Keras 3.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the recipes with one-line descriptions")
+    run = commands.add_parser("run", help="run a recipe: run NAME [recipe flags, see --help]")
+    run.add_argument("name")
+    run.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    compare = commands.add_parser("compare", help="overlay runs' curves and mark best epochs")
+    compare.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    compare.add_argument("--metric", default="val_loss", help="history column (default: val_loss)")
+    compare.add_argument(
+        "--smooth",
+        type=float,
+        default=0.0,
+        help="exponential smoothing factor in [0, 1), e.g. 0.9 (default: 0)",
+    )
+    compare.add_argument("--out", default="compare.png", help="PNG to write (default: compare.png)")
+    compare.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "compare":
+            from keras_dl.curves import compare as compare_runs
+
+            compare_runs(
+                args.run_dirs, args.metric, args.smooth, args.out, overwrite=args.overwrite
+            )
+            return 0
+        return _run(args.name, args.recipe_args)
+    except (ValueError, FileNotFoundError, FileExistsError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _list() -> int:
+    from keras_dl.registry import list_recipes
+
+    recipes = list_recipes()
+    width = max(len(r.name) for r in recipes)
+    for recipe in recipes:
+        print(f"{recipe.name:<{width}}  {recipe.summary}")
+    return 0
+
+
+def _run(name: str, recipe_args: list[str]) -> int:
+    from keras_dl.registry import load_recipe
+
+    # Hide TensorFlow's C++ start-up chatter ("could not find cuda drivers" on CPU machines).
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return int(load_recipe(name).main(recipe_args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

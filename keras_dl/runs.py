@@ -1,0 +1,177 @@
+"""Run records: one directory per run, written atomically and never overwritten.
+
+    runs/<recipe>/<YYYYmmdd-HHMMSS>[-tag]/
+        config.json    recipe, arguments, seed, library versions, backend, device
+        history.csv    per-epoch logs (epoch, loss, metrics, val_*)
+        metrics.json   test metrics, best epoch, wall time, the book's figure
+        curves.png     loss and the main metric, train vs validation
+
+This module does not import Keras, so reading runs is fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+RUN_FILES = ("config.json", "history.csv", "metrics.json", "curves.png")
+
+
+class Run:
+    """An open run directory. Use as a context manager: a run that fails is removed.
+
+    Example:
+        >>> with start_run("demo", {"seed": 0}, out="runs", tag="try") as run:
+        ...     run.save_history({"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]})
+        ...     run.save_metrics({"test": {"loss": 0.71}})
+    """
+
+    def __init__(self, path: Path, recipe: str):
+        self.path = path
+        self.recipe = recipe
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    @property
+    def name(self) -> str:
+        """``<recipe>/<run>``, how the run is labelled in comparisons."""
+        return f"{self.recipe}/{self.path.name}"
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.started
+
+    def save_json(self, filename: str, data: Mapping) -> Path:
+        """Write `data` as JSON into the run directory (atomically, never overwriting)."""
+        text = json.dumps(data, indent=2, default=_json_default, allow_nan=True) + "\n"
+        return atomic_write(self.path / filename, lambda f: f.write(text.encode()))
+
+    def save_history(self, history: Mapping[str, Sequence[float]], filename: str = "history.csv"):
+        """Write per-epoch logs (a Keras ``History.history`` dict) as CSV, epochs from 1."""
+        return atomic_write(self.path / filename, lambda f: f.write(history_csv(history).encode()))
+
+    def save_metrics(self, metrics: Mapping) -> Path:
+        """Write metrics.json, adding the wall time so far."""
+        return self.save_json("metrics.json", {**metrics, "wall_time_s": round(self.elapsed(), 3)})
+
+    def save_figure(self, figure, filename: str = "curves.png") -> Path:
+        """Save a matplotlib Figure as PNG into the run directory."""
+        return atomic_write(
+            self.path / filename, lambda f: figure.savefig(f, format="png", dpi=110)
+        )
+
+
+def start_run(
+    recipe: str, config: Mapping, *, out: str | os.PathLike = "runs", tag: str | None = None
+) -> Run:
+    """Create ``<out>/<recipe>/<YYYYmmdd-HHMMSS>[-tag]/`` and write its config.json.
+
+    The directory is created exclusively: if the name is taken (two runs in one second),
+    ``-2``, ``-3``... is appended, so an existing run is never overwritten.
+    """
+    if tag is not None and not TAG_PATTERN.match(tag):
+        raise ValueError(
+            f"tag={tag!r}: expected letters, digits, '.', '_' or '-' (starting with a letter "
+            "or digit), e.g. --tag lr-0.01"
+        )
+    parent = Path(out) / recipe
+    parent.mkdir(parents=True, exist_ok=True)
+    stem = datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{tag}" if tag else "")
+    for attempt in range(1, 1000):
+        path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        run = Run(path, recipe)
+        with run:
+            run.save_json("config.json", {"recipe": recipe, **config})
+        return run
+    raise FileExistsError(f"could not create a new run directory under {parent}")
+
+
+def history_csv(history: Mapping[str, Sequence[float]]) -> str:
+    """Render per-epoch logs as CSV text: ``epoch`` first, then the logs' keys in order."""
+    lengths = {len(values) for values in history.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"history columns have different lengths {sorted(lengths)}")
+    rows = lengths.pop() if lengths else 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["epoch", *history])
+    for i in range(rows):
+        writer.writerow([i + 1, *(_format_number(history[key][i]) for key in history)])
+    return buffer.getvalue()
+
+
+def read_history(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a run's history.csv into ``{column: array}`` (including ``epoch``)."""
+    path = Path(run_dir) / "history.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: expected a run directory such as runs/digits/20261123-101500"
+        )
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise ValueError(f"{path} has no epochs")
+    return {key: np.array([float(row[key]) for row in rows]) for key in rows[0]}
+
+
+def atomic_write(path: Path, write: Callable) -> Path:
+    """Write a new file through `write(binary_file)`: all or nothing, never overwriting.
+
+    The bytes go to a hidden temporary file first, which is then linked into place (an
+    atomic step that fails if `path` exists) and removed.
+    """
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; run outputs are never overwritten")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a filesystem without hard links
+            if path.exists():
+                raise FileExistsError(f"{path} already exists") from None
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _format_number(value) -> str:
+    return f"{float(value):.8g}"
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -1,0 +1,274 @@
+"""Train / validation / test splits and K-fold cross-validation, without leakage.
+
+NumPy and scikit-learn only: importing this module does not import Keras.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_consistent_length
+
+from keras_dl.tasks import infer_task
+from keras_dl.validation import is_int
+
+MIN_CLASS_MEMBERS = 3  # one sample per split, at least
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """The result of `train_val_test_split`.
+
+    Attributes:
+        train, val, test: ``(X, y)`` pairs.
+        train_index, val_index, test_index: positions of each part's samples in the input.
+        stratified: whether class proportions were preserved.
+        scaler: the StandardScaler fitted on the training features (None without
+            ``standardize=True``); apply it to new data with ``scaler.transform``.
+    """
+
+    train: tuple[np.ndarray, np.ndarray]
+    val: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    train_index: np.ndarray = field(repr=False)
+    val_index: np.ndarray = field(repr=False)
+    test_index: np.ndarray = field(repr=False)
+    stratified: bool = False
+    scaler: StandardScaler | None = field(default=None, repr=False)
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Samples per part, e.g. ``{"train": 1257, "val": 270, "test": 270}``."""
+        return {
+            "train": len(self.train_index),
+            "val": len(self.val_index),
+            "test": len(self.test_index),
+        }
+
+    def __str__(self) -> str:
+        sizes = ", ".join(f"{name} {size}" for name, size in self.sizes.items())
+        how = "stratified" if self.stratified else "shuffled"
+        return f"{sizes} ({how}{', standardized on train' if self.scaler else ''})"
+
+
+def train_val_test_split(
+    X,
+    y,
+    *,
+    val_size: float | int = 0.15,
+    test_size: float | int = 0.15,
+    stratify: str | bool | np.ndarray = "auto",
+    seed: int = 0,
+    standardize: bool = False,
+) -> DataSplit:
+    """Shuffle and split ``(X, y)`` into training, validation and test parts.
+
+    Args:
+        X: features, shape ``(n, ...)``.
+        y: targets, shape ``(n,)`` or ``(n, k)`` (one-hot rows are stratified by class).
+        val_size, test_size: a fraction in (0, 1) of the samples, or a number of samples.
+        stratify: "auto" keeps class proportions when `y` holds class labels and every class
+            has at least 3 members; True insists (error otherwise); False never; or an array
+            of n group labels to stratify by.
+        seed: fixes the shuffle; another seed gives another split.
+        standardize: fit mean/std on the training features only and apply them to all
+            three parts (the fitted scaler is ``split.scaler``).
+
+    With stratification every class's count in every part is within one sample of its
+    share (the part's size times the class's proportion).
+
+    Example:
+        >>> from sklearn.datasets import load_digits
+        >>> X, y = load_digits(return_X_y=True)
+        >>> split = train_val_test_split(X, y, seed=0, standardize=True)
+        >>> split.sizes
+        {'train': 1257, 'val': 270, 'test': 270}
+        >>> X_train, y_train = split.train
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    check_consistent_length(X, y)
+    n = len(X)
+    n_val = _split_count("val_size", val_size, n)
+    n_test = _split_count("test_size", test_size, n)
+    n_train = n - n_val - n_test
+    if n_train < 1:
+        raise ValueError(
+            f"val_size={val_size!r} and test_size={test_size!r} leave {n_train} of {n} samples "
+            "for training: their sum must be below 1 (or below n as counts)"
+        )
+    if not is_int(seed):
+        raise ValueError(f"seed={seed!r}: expected an integer")
+    rng = np.random.default_rng(int(seed))
+    groups = _stratify_groups(stratify, y, n)
+    sizes = (n_train, n_val, n_test)
+    if groups is None:
+        order = rng.permutation(n)
+        parts = (order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :])
+    else:
+        parts = _stratified_parts(groups, sizes, rng)
+
+    scaler = None
+    X_parts = [X[index] for index in parts]
+    if standardize:
+        scaler, X_parts = _standardize(X_parts)
+    train, val, test = ((Xp, y[index]) for Xp, index in zip(X_parts, parts, strict=True))
+    return DataSplit(train, val, test, *parts, stratified=groups is not None, scaler=scaler)
+
+
+def kfold(
+    X,
+    y,
+    k: int = 4,
+    *,
+    seed: int = 0,
+    shuffle: bool = True,
+    standardize: bool = False,
+) -> Iterator[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
+    """Yield K ``(train, val)`` folds, each an ``(X, y)`` pair; every sample is validated once.
+
+    Args:
+        k: number of folds (>= 2).
+        seed: fixes the shuffle (ignored with ``shuffle=False``, the book's contiguous folds).
+        standardize: fit mean/std on each fold's training part only.
+
+    Example:
+        >>> import numpy as np
+        >>> X, y = np.random.rand(100, 13), np.random.rand(100)
+        >>> for (X_train, y_train), (X_val, y_val) in kfold(X, y, k=4, seed=0):
+        ...     print(len(X_train), len(X_val))
+        75 25
+        75 25
+        75 25
+        75 25
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    check_consistent_length(X, y)
+    if not is_int(k) or not 2 <= k <= len(X):
+        raise ValueError(f"k={k!r}: expected an integer between 2 and the {len(X)} samples")
+    splitter = KFold(n_splits=int(k), shuffle=shuffle, random_state=seed if shuffle else None)
+    for train_index, val_index in splitter.split(X):
+        X_parts = [X[train_index], X[val_index]]
+        if standardize:
+            _, X_parts = _standardize(X_parts)
+        yield (X_parts[0], y[train_index]), (X_parts[1], y[val_index])
+
+
+def _split_count(name: str, size, n: int) -> int:
+    if is_int(size):
+        if not 1 <= size < n:
+            raise ValueError(f"{name}={size!r}: as a count it must be between 1 and {n - 1}")
+        return int(size)
+    if isinstance(size, float) and 0.0 < size < 1.0:
+        count = math.ceil(size * n)
+        if count >= n:
+            raise ValueError(f"{name}={size!r} of {n} samples leaves nothing for training")
+        return count
+    raise ValueError(
+        f"{name}={size!r}: expected a fraction strictly between 0 and 1, or a number of samples"
+    )
+
+
+def _stratify_groups(stratify, y: np.ndarray, n: int) -> np.ndarray | None:
+    if isinstance(stratify, str):
+        if stratify != "auto":
+            raise ValueError(f"stratify={stratify!r}: expected 'auto', True, False or an array")
+        groups = _class_labels(y)
+        if groups is None or np.bincount(groups).min(initial=n) < MIN_CLASS_MEMBERS:
+            return None
+        return groups
+    if stratify is False or stratify is None:
+        return None
+    if stratify is True:
+        groups = _class_labels(y)
+        if groups is None:
+            raise ValueError(
+                "stratify=True but y holds regression targets, not class labels: pass "
+                "stratify=False, or an array of group labels to stratify by"
+            )
+    else:
+        stratify = np.asarray(stratify)
+        if stratify.shape != (n,):
+            raise ValueError(
+                f"stratify has shape {stratify.shape}: expected one group label per sample, "
+                f"shape ({n},)"
+            )
+        groups = np.unique(stratify, return_inverse=True)[1]
+    smallest = int(np.bincount(groups).min())
+    if smallest < MIN_CLASS_MEMBERS:
+        raise ValueError(
+            f"stratify={stratify if isinstance(stratify, bool) else 'array'}: the smallest "
+            f"class has {smallest} member(s); stratification needs at least "
+            f"{MIN_CLASS_MEMBERS} per class (one per part). Pass stratify=False"
+        )
+    return groups
+
+
+def _class_labels(y: np.ndarray) -> np.ndarray | None:
+    """Integer class labels of classification targets, or None for regression targets."""
+    try:
+        info = infer_task(y)
+    except ValueError:
+        return None
+    if info.task == "regression":
+        return None
+    if info.one_hot:
+        return np.argmax(y, axis=1)
+    return np.asarray(y).reshape(len(y)).astype(np.int64)
+
+
+def _stratified_parts(
+    groups: np.ndarray, sizes: tuple[int, ...], rng: np.random.Generator
+) -> tuple[np.ndarray, ...]:
+    """Split indices so that each group's count in part j is floor or ceil of its share."""
+    counts = _controlled_rounding(np.bincount(groups), np.array(sizes))
+    parts: list[list[np.ndarray]] = [[] for _ in sizes]
+    for group, row in enumerate(counts):
+        members = rng.permutation(np.flatnonzero(groups == group))
+        for j, chunk in enumerate(np.split(members, np.cumsum(row)[:-1])):
+            parts[j].append(chunk)
+    return tuple(rng.permutation(np.concatenate(chunks)) for chunks in parts)
+
+
+def _controlled_rounding(group_sizes: np.ndarray, part_sizes: np.ndarray) -> np.ndarray:
+    """Round the table of expected counts so that rows and columns keep their exact sums.
+
+    Entry (g, j) becomes floor or ceil of ``group_sizes[g] * part_sizes[j] / n``. Which
+    entries round up is a small bipartite max-flow problem (groups -> parts); an integral
+    solution always exists because the expected table's margins are integers.
+    """
+    n = int(group_sizes.sum())
+    expected = np.outer(group_sizes, part_sizes) / n
+    table = np.floor(expected + 1e-9).astype(np.int64)
+    row_need = group_sizes - table.sum(axis=1)
+    col_need = part_sizes - table.sum(axis=0)
+    if not row_need.any():
+        return table
+    num_groups, num_parts = table.shape
+    source, sink = num_groups + num_parts, num_groups + num_parts + 1
+    can_round_up = (expected - table) > 1e-9
+    edges = [(source, g, row_need[g]) for g in range(num_groups)]
+    edges += [(g, num_groups + j, 1) for g, j in zip(*np.nonzero(can_round_up), strict=True)]
+    edges += [(num_groups + j, sink, col_need[j]) for j in range(num_parts)]
+    tails, heads, caps = zip(*edges, strict=True)
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (tails, heads)), shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, source, sink).flow.toarray()
+    table += flow[:num_groups, num_groups : num_groups + num_parts].clip(min=0)
+    return table
+
+
+def _standardize(parts: list[np.ndarray]) -> tuple[StandardScaler, list[np.ndarray]]:
+    """Fit a StandardScaler on parts[0] (the training part) and apply it to every part."""
+    dtype = parts[0].dtype if parts[0].dtype.kind == "f" else np.float32
+    flat = [p.reshape(len(p), -1) for p in parts]
+    scaler = StandardScaler().fit(flat[0])
+    scaled = [
+        scaler.transform(f).reshape(p.shape).astype(dtype) for f, p in zip(flat, parts, strict=True)
+    ]
+    return scaler, scaled

@@ -1,0 +1,74 @@
+"""Shared test set-up: a private Keras cache, quiet TensorFlow, and recipe runners.
+
+KERAS_HOME points at a fresh temporary folder before Keras is imported, so tests never
+read (or download into) the user's ~/.keras: datasets are absent unless a test asks for
+the verified copies in ../shared/datasets with the `real_keras_datasets` fixture.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-dl-tests-")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+from keras_dl.datasets import keras_cache_dir  # noqa: E402
+from keras_dl.registry import load_recipe  # noqa: E402
+from keras_dl.runs import RUN_FILES  # noqa: E402
+
+SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+@pytest.fixture
+def run_recipe(tmp_path):
+    """Call a recipe's main(argv) in-process with --out in a temporary folder.
+
+    Returns ``(exit_code, run_dirs)``, the run directories sorted by name.
+    """
+
+    def run(name: str, *argv: str):
+        out = tmp_path / "runs"
+        code = load_recipe(name).main([*argv, "--out", str(out)])
+        folder = out / name
+        run_dirs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        return code, run_dirs
+
+    return run
+
+
+@pytest.fixture
+def real_keras_datasets():
+    """Put the verified Keras dataset files of ../shared/datasets into the test cache.
+
+    Skips (with the reason) where that folder does not exist; removes the files afterwards
+    so that other tests see an empty cache again.
+    """
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"verified Keras datasets not found at {SHARED_DATASETS}")
+    cache = keras_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted(SHARED_DATASETS.iterdir()):
+        if source.suffix in (".npz", ".json") and not (cache / source.name).exists():
+            shutil.copy(source, cache / source.name)
+            copied.append(cache / source.name)
+    yield cache
+    for path in copied:
+        path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def assert_complete_run():
+    """A checker: the run directory holds the run record's files and no temporary files."""
+
+    def check(run_dir: Path, *, plots: bool = True) -> None:
+        expected = set(RUN_FILES) if plots else set(RUN_FILES) - {"curves.png"}
+        present = {p.name for p in run_dir.iterdir()}
+        assert expected <= present, f"{run_dir} lacks {sorted(expected - present)}"
+        assert not [name for name in present if name.endswith(".tmp")], "temporary files left"
+
+    return check

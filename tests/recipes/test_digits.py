@@ -1,0 +1,57 @@
+"""The digits recipe: end to end through the CLI, its accuracy, and its repeatability."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def test_quick_run_through_the_cli_as_a_user_would(tmp_path, assert_complete_run):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "keras_dl", "run", "digits", "--quick", "--out", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    assert "backend tensorflow" in done.stdout or "backend " in done.stdout
+    assert lines[-1].startswith("test accuracy ") and "(book: 0.978 on MNIST)" in lines[-1]
+    (run_dir,) = (tmp_path / "digits").iterdir()
+    assert run_dir.name.endswith("-quick")
+    assert_complete_run(run_dir)
+
+
+def test_default_settings_reach_095_on_digits(run_recipe):
+    code, (run_dir,) = run_recipe("digits", "--no-plots")
+    assert code == 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["result"]["dataset"] == "digits"
+    assert metrics["result"]["same_dataset"] is False
+    assert metrics["test"]["accuracy"] >= 0.95
+
+
+def test_same_seed_repeats_the_test_metrics(run_recipe):
+    runs = [run_recipe("digits", "--quick", "--no-plots", "--seed", "3")[1] for _ in range(2)]
+    first, second = (json.loads((r[-1] / "metrics.json").read_text())["test"] for r in runs)
+    assert first.keys() == second.keys()
+    for key in first:
+        assert first[key] == pytest.approx(second[key], abs=1e-6)
+
+
+def test_mnist_offline_says_which_file_to_put_where(run_recipe, capsys):
+    code, run_dirs = run_recipe("digits", "--dataset", "mnist")
+    assert code == 2
+    assert run_dirs == []
+    err = capsys.readouterr().err
+    assert "mnist.npz" in err and "datasets" in err and "--dataset digits" in err
+    assert "Traceback" not in err
+
+
+def test_mnist_quick_without_the_file_runs_on_a_labelled_stand_in(run_recipe):
+    code, (run_dir,) = run_recipe("mnist", "--quick", "--no-plots")
+    assert code == 0
+    result = json.loads((run_dir / "metrics.json").read_text())["result"]
+    assert result["dataset"] == "synthetic-mnist"
+    assert result["same_dataset"] is False
