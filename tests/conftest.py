@@ -14,11 +14,11 @@ os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-dl-tests-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from keras_dl.datasets import keras_cache_dir  # noqa: E402
-from keras_dl.registry import load_recipe  # noqa: E402
-from keras_dl.runs import RUN_FILES  # noqa: E402
+from keras_dl.datasets import keras_cache_dir
+from keras_dl.registry import load_recipe
+from keras_dl.runs import RUN_FILES
 
 SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
