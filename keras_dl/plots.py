@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 LOSS = "loss"
+MARKER_EPOCHS = 40  # beyond this many epochs, point markers hide the curve
 
 
 def main_metric(history: Mapping[str, Sequence[float]]) -> str | None:
@@ -25,7 +26,8 @@ def main_metric(history: Mapping[str, Sequence[float]]) -> str | None:
 def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "") -> Figure:
     """Plot loss and the main metric per epoch, training vs validation.
 
-    The best validation epoch (lowest val_loss) is marked on both panels.
+    The best validation epoch (lowest val_loss) is marked on both panels. Points are
+    marked only up to `MARKER_EPOCHS` epochs; longer curves are drawn as plain lines.
 
     Example:
         >>> fig = history_figure({"loss": [1.0, 0.6], "val_loss": [1.1, 0.9]}, title="demo")
@@ -45,6 +47,8 @@ def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "") -
             if key in history:
                 values = np.asarray(history[key], dtype=float)
                 epochs = np.arange(1, len(values) + 1)
+                if len(values) > MARKER_EPOCHS:
+                    style = "-"
                 ax.plot(epochs, values, style, markersize=3, label=label)
         if best is not None:
             ax.axvline(best, color="grey", linestyle=":", label=f"best val_loss (epoch {best})")

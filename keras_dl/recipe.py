@@ -44,10 +44,10 @@ class BookFigure:
     source: str = ""
 
     def text(self) -> str:
-        """The value as printed: "0.978" or "0.884-0.885"."""
+        """The value as printed, every published digit kept: "0.978" or "0.884-0.885"."""
         if isinstance(self.value, tuple):
-            return "-".join(f"{v:g}" for v in self.value)
-        return f"{self.value:g}"
+            return "-".join(_number_text(v) for v in self.value)
+        return _number_text(self.value)
 
     def as_dict(self) -> dict:
         """JSON form for metrics.json."""
@@ -112,14 +112,14 @@ def recipe_parser(
     if epochs is not None:
         parser.add_argument(
             "--epochs",
-            type=_positive_int,
+            type=positive_int,
             default=epochs,
             help="training epochs (default: %(default)s)",
         )
     if batch_size is not None:
         parser.add_argument(
             "--batch-size",
-            type=_positive_int,
+            type=positive_int,
             default=batch_size,
             help="samples per gradient step (default: %(default)s)",
         )
@@ -253,7 +253,17 @@ def recipe_main(main: Callable[[list[str] | None], int | None]) -> Callable[...,
     return wrapper
 
 
-def _positive_int(text: str) -> int:
+def _number_text(value: float) -> str:
+    """Shortest exact text of a number: 1.0 -> "1", 0.31682708 -> "0.31682708"."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def positive_int(text: str) -> int:
+    """argparse type for flags such as ``--epochs``: a whole number of at least 1.
+
+    Example:
+        >>> parser.add_argument("--retrain-epochs", type=positive_int, default=9)
+    """
     try:
         value = int(text)
     except ValueError:

@@ -160,6 +160,30 @@ def kfold(
         yield (X_parts[0], y[train_index]), (X_parts[1], y[val_index])
 
 
+def hold_out_first(X, y, count: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple]:
+    """The book's hold-out: the first `count` samples validate, the rest train (no shuffle).
+
+    Keras' IMDB and Reuters training sets arrive shuffled, so the book simply takes the
+    first 10,000 reviews (or 1,000 newswires) for validation.
+
+    Returns ``((X_train, y_train), (X_val, y_val))``.
+
+    Example:
+        >>> import numpy as np
+        >>> (X_train, y_train), (X_val, y_val) = hold_out_first(np.zeros((25, 3)), np.ones(25), 10)
+        >>> len(X_train), len(X_val)
+        (15, 10)
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    check_consistent_length(X, y)
+    if not is_int(count) or not 1 <= count < len(X):
+        raise ValueError(
+            f"count={count!r}: expected the number of samples to hold out, between 1 and "
+            f"{len(X) - 1} (there are {len(X)})"
+        )
+    return (X[count:], y[count:]), (X[:count], y[:count])
+
+
 def _split_count(name: str, size, n: int) -> int:
     if is_int(size):
         if not 1 <= size < n:

@@ -1,5 +1,6 @@
 """The machinery every recipe shares: flags, the run record, the closing line."""
 
+import argparse
 import json
 
 import numpy as np
@@ -13,6 +14,7 @@ from keras_dl.recipe import (
     finish_recipe,
     overlay_runs,
     parse_recipe_args,
+    positive_int,
     recipe_main,
     recipe_parser,
     start_recipe,
@@ -45,6 +47,19 @@ def test_bad_flags_exit_with_argparse_message(argv, capsys):
         parse(*argv, epochs=5, batch_size=8)
     assert exit_info.value.code == 2
     assert "expected" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "2.5", "x"])
+def test_positive_int_refuses_what_is_not_a_count(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a positive integer"):
+        positive_int(text)
+    assert positive_int("7") == 7
+
+
+def test_book_figures_keep_every_published_digit():
+    assert BookFigure("output", 0.31682708, "notes").text() == "0.31682708"
+    assert BookFigure("epoch", (8, 9), "Reuters").text() == "8-9"
+    assert BookFigure("accuracy", 1.0, "XOR").text() == "1"
 
 
 def test_result_line_names_the_dataset_unless_it_is_the_books():

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keras_dl import kfold, train_val_test_split
+from keras_dl.splits import hold_out_first
 
 fractions = st.floats(min_value=0.02, max_value=0.45)
 
@@ -138,7 +139,7 @@ def test_bad_sizes_and_options_are_refused(kwargs, name):
 def test_fractions_summing_to_one_or_more_are_refused(val_size, test_size):
     X, y = np.zeros((50, 2)), np.linspace(0, 1, 50)
     if math.ceil(val_size * 50) + math.ceil(test_size * 50) >= 50:
-        with pytest.raises(ValueError, match="val_size"):
+        with pytest.raises(ValueError, match="val_size|test_size"):
             train_val_test_split(X, y, val_size=val_size, test_size=test_size)
     else:
         split = train_val_test_split(X, y, val_size=val_size, test_size=test_size)
@@ -205,3 +206,18 @@ def test_kfold_standardizes_on_each_folds_training_part():
 def test_kfold_refuses_bad_k(k):
     with pytest.raises(ValueError, match="k="):
         list(kfold(np.zeros((50, 2)), np.zeros(50), k=k))
+
+
+def test_hold_out_first_takes_the_first_samples_in_order():
+    X, y = np.arange(10)[:, None], np.arange(10) * 2
+    (X_train, y_train), (X_val, y_val) = hold_out_first(X, y, 3)
+    assert X_val[:, 0].tolist() == [0, 1, 2] and y_val.tolist() == [0, 2, 4]
+    assert X_train[:, 0].tolist() == list(range(3, 10)) and y_train.tolist() == list(
+        range(6, 20, 2)
+    )
+
+
+@pytest.mark.parametrize("count", [0, 10, 2.5, -1])
+def test_hold_out_first_refuses_counts_that_leave_a_part_empty(count):
+    with pytest.raises(ValueError, match=rf"count={count!r}: expected .* between 1 and 9"):
+        hold_out_first(np.zeros((10, 2)), np.zeros(10), count)

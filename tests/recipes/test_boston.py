@@ -1,0 +1,84 @@
+"""The boston recipe: its run record, the one-pass K-fold shortcut, and the book's numbers on
+real Boston housing."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from keras_dl.registry import load_recipe
+from keras_dl.synthetic import synthetic_boston_housing
+
+
+def read_metrics(run_dir):
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+def test_quick_run_on_labelled_generated_rows(run_recipe, assert_complete_run, capsys):
+    code, (run_dir,) = run_recipe("boston", "--quick")
+    assert code == 0
+    assert_complete_run(run_dir)
+    assert (run_dir / "kfold_mae.png").is_file()
+    metrics = read_metrics(run_dir)
+    assert metrics["result"]["dataset"] == "synthetic-boston-housing"
+    assert metrics["result"]["same_dataset"] is False
+    assert len(metrics["fold_val_mae"]) == 4
+    assert metrics["mean_val_mae"] == pytest.approx(np.mean(metrics["fold_val_mae"]))
+    assert metrics["test_mae"] == metrics["result"]["value"]
+    # history.csv: the per-epoch mean over the folds, training and validation.
+    header, *rows = (run_dir / "history.csv").read_text().splitlines()
+    assert header == "epoch,loss,mae,val_loss,val_mae" and len(rows) == 2
+    out = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith("K-fold mean val MAE ") for line in out)
+    assert out[-1].startswith("test MAE ")
+    assert out[-1].endswith("on synthetic-boston-housing (book: 2.55-2.72 on Boston housing)")
+
+
+def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch():
+    """The recipe reads the 100-epoch K-fold scores inside its 500-epoch pass: with the same
+    seed, epoch E of a longer run is the model an E-epoch run ends with."""
+    boston = load_recipe("boston")
+    (x, y), _ = synthetic_boston_housing(num_train=120, seed=0)
+    x = x.astype("float32")
+    histories = []
+    for epochs in (3, 5):
+        keras.utils.set_random_seed(7)
+        histories.append(boston.cross_validate(x, y, folds=2, epochs=epochs, batch_size=16))
+    short, long = histories
+    for short_fold, long_fold in zip(short, long, strict=True):
+        assert long_fold["val_mae"][:3] == pytest.approx(short_fold["val_mae"], rel=1e-5)
+    mean = boston.fold_mean(short)
+    assert mean["val_mae"] == pytest.approx(np.mean([h["val_mae"] for h in short], axis=0))
+
+
+def test_fast_validation_and_batched_steps_match_a_plain_fit():
+    """EpochValidation logs what fit(validation_data=...) logs, and running 32 batches per
+    call (steps_per_execution) trains exactly as one batch per call does."""
+    boston = load_recipe("boston")
+    (x, y), (x_val, y_val) = synthetic_boston_housing(num_train=120, num_test=40, seed=0)
+    x, x_val = (x - x.mean(0)) / x.std(0), (x_val - x.mean(0)) / x.std(0)
+    x, x_val = x.astype("float32"), x_val.astype("float32")
+    keras.utils.set_random_seed(3)
+    fast = boston.build_model().fit(
+        x, y, epochs=3, batch_size=16, callbacks=[boston.EpochValidation(x_val, y_val)], verbose=0
+    )
+    keras.utils.set_random_seed(3)
+    plain = boston.build_dense_model(13, "regression", hidden_units=(64, 64))
+    assert plain.steps_per_execution == 1
+    keras_way = plain.fit(x, y, validation_data=(x_val, y_val), epochs=3, batch_size=16, verbose=0)
+    for key in ("loss", "mae", "val_loss", "val_mae"):
+        assert fast.history[key] == pytest.approx(keras_way.history[key], rel=1e-5), key
+
+
+@pytest.mark.slow
+def test_full_run_reproduces_the_book_on_real_boston_housing(run_recipe, real_keras_datasets):
+    code, (run_dir,) = run_recipe("boston", "--no-plots")
+    assert code == 0
+    metrics = read_metrics(run_dir)
+    assert metrics["result"]["dataset"] == "Boston housing" and metrics["result"]["same_dataset"]
+    assert len(metrics["fold_val_mae"]) == 4
+    assert metrics["mean_val_mae"] <= 2.6  # book 2.35-2.38
+    assert metrics["test_mae"] <= 2.9  # book 2.55-2.72
+    # Book: the smoothed validation MAE stops improving near epoch 80 of 500.
+    assert 30 <= metrics["smoothed_val_mae_best_epoch"] <= 200

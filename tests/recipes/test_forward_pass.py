@@ -1,0 +1,44 @@
+"""The forward_pass recipe: the book's 2-3-2-2 network in NumPy and in Keras Dense layers."""
+
+import json
+
+import numpy as np
+
+from keras_dl.registry import load_recipe
+
+forward_pass = load_recipe("forward_pass")
+BOOK_OUTPUT = [0.31682708, 0.69627909]
+
+
+def test_numpy_forward_pass_gives_the_book_output():
+    values = forward_pass.forward(forward_pass.init_network(), np.array([1.0, 0.5]))
+    np.testing.assert_allclose(values["y"], BOOK_OUTPUT, atol=1e-8)
+    # The layers in between, by hand: a1 = x W1 + b1 = [0.3, 0.7, 1.1].
+    np.testing.assert_allclose(values["a1"], [0.3, 0.7, 1.1], atol=1e-12)
+    np.testing.assert_allclose(values["z1"], 1 / (1 + np.exp(-np.array([0.3, 0.7, 1.1]))))
+
+
+def test_keras_dense_layers_with_the_same_weights_give_the_same_output():
+    network = forward_pass.init_network()
+    x = np.array([[1.0, 0.5]])
+    numpy_y = forward_pass.forward(network, x[0])["y"]
+    for dtype, tolerance in (("float64", 1e-12), ("float32", 1e-6)):
+        model = forward_pass.keras_network(network, dtype)
+        kernel = model.get_layer("layer1").get_weights()[0]
+        np.testing.assert_array_equal(kernel, network["W1"].astype(dtype))  # (inputs, units)
+        y = model.predict(x.astype(dtype), verbose=0)[0]
+        np.testing.assert_allclose(y, numpy_y, atol=tolerance)
+    assert forward_pass.show(numpy_y) == "[0.31682708, 0.69627909]"
+
+
+def test_quick_run_writes_the_run_record(run_recipe, capsys):
+    code, (run_dir,) = run_recipe("forward_pass", "--quick")
+    assert code == 0
+    assert {"config.json", "metrics.json", "network.png"} <= {p.name for p in run_dir.iterdir()}
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    np.testing.assert_allclose(metrics["numpy_output"], BOOK_OUTPUT, atol=1e-8)
+    np.testing.assert_allclose(metrics["keras_output_float64"], BOOK_OUTPUT, atol=1e-8)
+    np.testing.assert_allclose(metrics["keras_output_float32"], BOOK_OUTPUT, atol=1e-6)
+    out = capsys.readouterr().out
+    assert "Keras  y = [0.31682708, 0.69627909] (float64)" in out
+    assert out.strip().splitlines()[-1] == "output y[0] 0.31682708 (book: 0.31682708)"

@@ -1,0 +1,70 @@
+"""The gates recipe: the perceptron truth tables, XOR from two layers, and the learned nets."""
+
+import json
+
+import numpy as np
+import pytest
+
+from keras_dl.registry import load_recipe
+
+gates = load_recipe("gates")
+
+# The notes' truth tables, rows (0, 0), (1, 0), (0, 1), (1, 1).
+TRUTH = {"AND": [0, 0, 0, 1], "NAND": [1, 1, 1, 0], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
+
+
+@pytest.mark.parametrize("source", ["dlfs", "notes", "modu"])
+def test_every_weight_set_gives_the_truth_tables_and_xor(source):
+    outputs = gates.gate_outputs(gates.INPUTS, gates.GATE_WEIGHTS[source])
+    for gate, expected in TRUTH.items():
+        assert outputs[gate].tolist() == expected, (source, gate)
+
+
+def test_the_gates_use_the_published_weights():
+    weights = gates.GATE_WEIGHTS
+    assert weights["dlfs"]["AND"] == ((0.5, 0.5), -0.7)
+    assert weights["dlfs"]["NAND"] == ((-0.5, -0.5), 0.7)
+    assert weights["dlfs"]["OR"] == ((0.5, 0.5), -0.2)
+    assert weights["notes"]["OR"] == ((1.0, 1.0), -0.5)
+    assert weights["modu"] == {
+        "AND": ((1.0, 1.0), -1.0),
+        "NAND": ((-2.0, -2.0), 3.0),
+        "OR": ((2.0, 2.0), -1.0),
+    }
+
+
+def test_no_single_perceptron_computes_xor():
+    # Every (w1, w2, b) on a grid: one line never separates XOR (why the neuron fails).
+    grid = np.linspace(-2, 2, 41)
+    w1, w2, b = (a.ravel() for a in np.meshgrid(grid, grid, grid))
+    outputs = (gates.INPUTS @ np.stack([w1, w2]) + b > 0).astype(int)  # (4, combinations)
+    assert not np.any(np.all(outputs == gates.XOR[:, None], axis=0))
+    # ...while the same search finds AND, so the search itself can succeed.
+    assert np.any(np.all(outputs == np.array(TRUTH["AND"])[:, None], axis=0))
+
+
+def test_quick_run_writes_the_run_record(run_recipe, assert_complete_run, capsys):
+    code, (run_dir,) = run_recipe("gates", "--quick")
+    assert code == 0
+    assert run_dir.name.endswith("-quick")
+    assert_complete_run(run_dir)
+    assert (run_dir / "boundaries.png").is_file()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["truth_tables"]["notes"]["XOR"] == TRUTH["XOR"]
+    assert metrics["result"]["dataset"] == "XOR" and metrics["result"]["same_dataset"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("XOR accuracy, two-layer net ") and last.endswith("(book: 1)")
+
+
+def test_one_neuron_fails_on_xor_while_two_layers_learn_it(run_recipe):
+    code, (run_dir,) = run_recipe("gates", "--no-plots")
+    assert code == 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["neuron_accuracy"] <= 0.75
+    assert metrics["mlp_accuracy"] == 1.0
+    assert metrics["final_mlp_loss"] < metrics["final_neuron_loss"]
+    assert metrics["result"]["value"] == metrics["mlp_accuracy"]
+    history = (run_dir / "history.csv").read_text().splitlines()
+    columns = {"epoch", "neuron_loss", "neuron_accuracy", "mlp_loss", "mlp_accuracy"}
+    assert set(history[0].split(",")) == columns
+    assert len(history) == 1 + 10  # header + the default 10 epochs

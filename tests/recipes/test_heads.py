@@ -1,0 +1,73 @@
+"""The heads recipe: infer_task picks each head, and a sigmoid is a 2-class softmax."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from keras_dl.registry import load_recipe
+
+EXPECTED_HEADS = {  # variant -> (units, activation, loss, metrics)
+    "linear-diabetes": (1, "linear", "mse", ["mae"]),
+    "sigmoid-breast_cancer": (1, "sigmoid", "binary_crossentropy", ["accuracy"]),
+    "softmax-wine": (3, "softmax", "sparse_categorical_crossentropy", ["accuracy"]),
+    "softmax2-breast_cancer": (2, "softmax", "sparse_categorical_crossentropy", ["accuracy"]),
+}
+
+
+def test_quick_run_heads_identity_and_agreement(run_recipe, assert_complete_run, capsys):
+    code, run_dirs = run_recipe("heads", "--quick")
+    assert code == 0
+    assert len(run_dirs) == 4
+    metrics = {}
+    for run_dir in run_dirs:
+        assert_complete_run(run_dir)
+        variant = run_dir.name.split("-quick-", 1)[1]
+        metrics[variant] = json.loads((run_dir / "metrics.json").read_text())
+        head = metrics[variant]["head"]
+        units, activation, loss, metric_names = EXPECTED_HEADS[variant]
+        assert (head["units"], head["activation"], head["loss"]) == (units, activation, loss)
+        assert head["metrics"] == metric_names
+    assert metrics["linear-diabetes"]["task"]["task"] == "regression"
+    assert metrics["softmax-wine"]["task"]["num_classes"] == 3
+    assert list((run_dirs[0].parent).glob("compare-*-val_loss.png"))
+
+    pair = metrics["softmax2-breast_cancer"]
+    assert pair["identity_max_error"] < 1e-6
+    assert pair["sigmoid_as_softmax"]["decision_agreement"] == 1.0
+    assert pair["sigmoid_as_softmax"]["max_probability_difference"] < 1e-5
+    assert pair["softmax_as_sigmoid_max_error"] < 1e-5
+    assert pair["trained_pair"]["decision_agreement"] >= 0.9
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("sigmoid vs 2-class softmax decision agreement ")
+    assert last.endswith("on breast_cancer (book: 1 on any data (identity))")
+
+
+def test_sigmoid_and_softmax_models_start_from_the_same_trunk():
+    heads = load_recipe("heads")
+    models = []
+    for task, num_classes in (("binary", 2), ("multiclass", 2)):
+        keras.utils.set_random_seed(7)
+        models.append(heads.build_model(30, task, num_classes, task))
+    for i in range(1, len(heads.HIDDEN_UNITS) + 1):
+        for a, b in zip(*(m.get_layer(f"hidden_{i}").get_weights() for m in models), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_softmax_of_z_and_zero_is_sigmoid_of_z():
+    assert load_recipe("heads").identity_error() < 1e-6
+
+
+@pytest.mark.slow
+def test_default_settings_learn_each_task(run_recipe):
+    code, run_dirs = run_recipe("heads", "--no-plots")
+    assert code == 0
+    # Run directories are named <date>-<time>-<head>-<dataset>.
+    metrics = {
+        d.name.split("-", 2)[2]: json.loads((d / "metrics.json").read_text()) for d in run_dirs
+    }
+    assert metrics["linear-diabetes"]["test"]["mae"] < 50  # the target's own MAE is about 65
+    assert metrics["sigmoid-breast_cancer"]["test"]["accuracy"] >= 0.95
+    assert metrics["softmax-wine"]["test"]["accuracy"] >= 0.9
+    assert metrics["softmax2-breast_cancer"]["trained_pair"]["decision_agreement"] >= 0.95

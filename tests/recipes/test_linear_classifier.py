@@ -1,0 +1,52 @@
+"""The linear classifier of ch. 3: the loss falls as in the book, the line separates the
+clouds, and a seed repeats the run exactly."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+
+def read_losses(run_dir):
+    with (run_dir / "history.csv").open() as f:
+        return [float(row["loss"]) for row in csv.DictReader(f)]
+
+
+def test_quick_run_writes_the_record_and_the_boundary_plot(run_recipe, assert_complete_run, capsys):
+    code, (run_dir,) = run_recipe("linear_classifier", "--quick")
+    assert code == 0
+    assert_complete_run(run_dir)
+    assert (run_dir / "boundary.png").stat().st_size > 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("loss at step 39 ") and lines[-1].endswith("(book: 0.03)")
+    assert sum(line.startswith("Loss at step ") for line in lines) == 40
+
+
+def test_loss_falls_to_a_few_hundredths_and_the_line_separates(run_recipe):
+    code, (run_dir,) = run_recipe("linear_classifier", "--seed", "1", "--no-plots")
+    assert code == 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    losses = read_losses(run_dir)
+    assert len(losses) == 40
+    assert losses == sorted(losses, reverse=True)  # full-batch descent on a quadratic
+    assert metrics["loss_first_step"] == pytest.approx(losses[0], rel=1e-6)
+    assert metrics["loss_last_step"] == pytest.approx(losses[-1], rel=1e-6)
+    assert losses[-1] < 0.1 and losses[0] > 20 * losses[-1]
+    assert metrics["train_accuracy"] > 0.99 and metrics["test_accuracy"] > 0.98
+    # Label 1 sits at (3, 0) and label 0 at (0, 3): the prediction grows along x0, falls along x1.
+    w0, w1 = metrics["W"]
+    assert w0 > 0 > w1
+    assert metrics["result"]["same_dataset"] is True
+
+
+def test_same_seed_same_run_another_seed_another_start(run_recipe):
+    metrics = []
+    for tag, seed in (("a", "2"), ("b", "2"), ("c", "3")):
+        _, run_dirs = run_recipe("linear_classifier", "--seed", seed, "--no-plots", "--tag", tag)
+        (run_dir,) = (p for p in run_dirs if p.name.endswith(f"-{tag}"))
+        metrics.append(json.loads((run_dir / "metrics.json").read_text()))
+    first, again, other = metrics
+    for key in ("W_initial", "W", "b", "loss_first_step", "loss_last_step"):
+        assert first[key] == again[key]
+    assert not np.allclose(first["W_initial"], other["W_initial"])
