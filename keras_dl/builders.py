@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 import keras
@@ -19,6 +20,7 @@ def build_dense_model(
     num_outputs: int = 1,
     hidden_units: Sequence[int] = (64, 64),
     activation: str = "relu",
+    kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
     dropout: float = 0.0,
     l2: float = 0.0,
     optimizer: str | keras.optimizers.Optimizer = "rmsprop",
@@ -37,6 +39,8 @@ def build_dense_model(
         num_outputs: regression targets per sample (the linear units).
         hidden_units: units of each hidden Dense layer; ``()`` gives a linear/logistic model.
         activation: activation of the hidden layers.
+        kernel_initializer: initializer of the hidden layers' kernels, e.g. "he_normal" for
+            ReLU networks (Keras' default "glorot_uniform"); the head keeps Keras' default.
         dropout: rate of a Dropout layer after each hidden layer (0 = none).
         l2: L2 penalty on the hidden layers' kernels (0 = none).
         optimizer: an optimizer name or instance.
@@ -70,12 +74,18 @@ def build_dense_model(
             "instance, or pass the optimizer by name"
         )
 
+    _check_initializer(kernel_initializer)
+
     inputs = keras.Input(shape=shape, name="features")
     x = keras.layers.Flatten(name="flatten")(inputs) if len(shape) > 1 else inputs
     regularizer = keras.regularizers.L2(l2) if l2 else None
     for i, width in enumerate(units, start=1):
         x = keras.layers.Dense(
-            width, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"
+            width,
+            activation=activation,
+            kernel_initializer=kernel_initializer,  # a name: a fresh initializer per layer
+            kernel_regularizer=regularizer,
+            name=f"hidden_{i}",
         )(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
@@ -95,6 +105,21 @@ def _check_input_shape(input_shape) -> tuple[int, ...]:
             "a tuple of positive ints, without the batch dimension"
         )
     return tuple(int(d) for d in shape)
+
+
+def _check_initializer(kernel_initializer) -> None:
+    # Building an unseeded initializer draws its seed from Python's `random`: restore the
+    # state, so that checking the argument leaves the model's initial weights unchanged.
+    state = random.getstate()
+    try:
+        keras.initializers.get(kernel_initializer)
+    except ValueError:
+        raise ValueError(
+            f"kernel_initializer={kernel_initializer!r}: expected a Keras initializer name "
+            "such as 'he_normal' or 'glorot_uniform', or an initializer instance"
+        ) from None
+    finally:
+        random.setstate(state)
 
 
 def _check_hidden_units(hidden_units) -> tuple[int, ...]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from keras_dl.plots import history_figure
 from keras_dl.runs import TAG_PATTERN, Run, start_run
 
 QUICK_EPOCHS = 2
+QUICK_NOTE = f"a small slice and at most {QUICK_EPOCHS} epochs"
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def recipe_parser(
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"smoke test: a small slice and at most {QUICK_EPOCHS} epochs",
+        help=f"smoke test: {QUICK_NOTE}",
     )
     parser.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     parser.add_argument(
@@ -207,8 +209,11 @@ def finish_recipe(
             metrics.setdefault("best_epoch", best + 1)
             metrics.setdefault("best_val_loss", float(val_loss[best]))
     if result is not None:
-        metrics["result"] = result.as_dict()
+        # A quick run's number is a smoke test: say so wherever it is put beside the book's.
+        metrics["result"] = {**result.as_dict(), "quick": bool(args.quick)}
     run.save_metrics(metrics)
+    if args.quick and result is not None and result.book is not None:
+        print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
     print(f"run directory: {run.path}")
     if result is not None:
         print(result.line())
@@ -270,6 +275,21 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type for flags such as ``--learning-rate``: a finite number above 0.
+
+    Example:
+        >>> parser.add_argument("--learning-rate", type=positive_float, default=1e-3)
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number above 0, e.g. 0.01")
     return value
 
 

@@ -40,6 +40,7 @@ from keras_dl.recipe import (
     Result,
     finish_recipe,
     parse_recipe_args,
+    positive_float,
     recipe_main,
     recipe_parser,
     start_recipe,
@@ -157,7 +158,7 @@ def main(argv=None):
     parser = recipe_parser(__doc__, epochs=20)
     parser.add_argument(
         "--learning-rate",
-        type=float,
+        type=positive_float,
         default=1.0,
         help="learning rate of the gradient steps (default: %(default)s)",
     )

@@ -104,6 +104,8 @@ def encode(values: np.ndarray, categories, how: str) -> np.ndarray:
     "label" (the rank in alphabetical order, like sklearn's LabelEncoder); codes are divided
     by (k - 1) to lie in [0, 1], like the one-hot columns.
     """
+    if how not in ("onehot", "ordinal", "label"):
+        raise ValueError(f"how={how!r}: expected 'onehot', 'ordinal' or 'label'")
     vocabulary = sorted(categories) if how == "label" else list(categories)
     mode = "one_hot" if how == "onehot" else "int"
     lookup = keras.layers.StringLookup(vocabulary=vocabulary, num_oov_indices=0, output_mode=mode)

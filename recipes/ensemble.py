@@ -164,9 +164,10 @@ def one_repeat(split, info, seed: int, args) -> tuple[dict, list[dict]]:
 
 
 def spread(values) -> dict:
-    """Mean, (population) standard deviation and count."""
+    """Mean, sample standard deviation (ddof=1, unbiased in the variance, so that pools of
+    different sizes compare fairly) and count."""
     values = np.asarray(values, dtype=float)
-    return {"mean": float(values.mean()), "std": float(values.std()), "n": int(values.size)}
+    return {"mean": float(values.mean()), "std": float(values.std(ddof=1)), "n": int(values.size)}
 
 
 def accuracies(repeats: list[dict], method: str) -> np.ndarray:
@@ -192,8 +193,10 @@ def ensemble_figure(repeats: list[dict], dataset: str, members: int) -> Figure:
         marker = "o" if method in POOLS else "s"
         x = i + rng.uniform(-0.12, 0.12, size=values.size)
         ax.scatter(x, values, s=24, alpha=0.7, color=color, marker=marker)
-        ax.errorbar(i + 0.25, values.mean(), yerr=values.std(), fmt="D", color="k", capsize=5)
-        ax.annotate(f"std\n{values.std():.4f}", (i + 0.3, values.mean()), fontsize=8, va="center")
+        ax.errorbar(i + 0.25, values.mean(), yerr=values.std(ddof=1), fmt="D", color="k", capsize=5)
+        ax.annotate(
+            f"std\n{values.std(ddof=1):.4f}", (i + 0.3, values.mean()), fontsize=8, va="center"
+        )
     labels = [f"{m}\n({len(repeats)} x {members} nets)" if m in POOLS else m for m in METHODS]
     ax.set_xticks(range(len(METHODS)), labels)
     ax.axvline(3.5, color="grey", lw=0.8)
@@ -209,7 +212,12 @@ def ensemble_figure(repeats: list[dict], dataset: str, members: int) -> Figure:
 def build_parser():
     """The shared flags plus --dataset, --members and --repeats."""
     parser = recipe_parser(__doc__, epochs=10, batch_size=32)
-    parser.add_argument("--dataset", choices=tuple(LOADERS), default="digits")
+    parser.add_argument(
+        "--dataset",
+        choices=tuple(LOADERS),
+        default="digits",
+        help="embedded scikit-learn dataset (default: %(default)s)",
+    )
     parser.add_argument(
         "--members",
         type=positive_int,
@@ -229,8 +237,8 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parse_recipe_args(parser, argv)
-    if args.members < 1 or args.repeats < 2:
-        parser.error("--members must be >= 1 and --repeats >= 2 (a spread needs two seeds)")
+    if args.repeats < 2:
+        parser.error(f"--repeats {args.repeats}: expected at least 2 (a spread needs two seeds)")
     X, y = LOADERS[args.dataset](return_X_y=True)
     if args.quick:
         X, y = X[:QUICK_SAMPLES], y[:QUICK_SAMPLES]

@@ -143,6 +143,8 @@ def main(argv=None):
             *partial_train, validation_data=val, epochs=args.epochs, batch_size=args.batch_size
         )
         val_accuracy = history.history["val_accuracy"]
+        bottom = int(np.argmin(history.history["val_loss"])) + 1
+        print(f"val_loss is lowest at epoch {bottom} (book: epoch {BOOK_BEST_EPOCH})")
 
         # 2. A fresh model, trained on all training reviews for the chosen number of epochs
         #    (the book picks 4, where its validation loss bottomed), evaluated once on test.

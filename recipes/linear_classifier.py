@@ -32,6 +32,7 @@ from keras_dl.recipe import (
     Result,
     finish_recipe,
     parse_recipe_args,
+    positive_float,
     positive_int,
     recipe_main,
     recipe_parser,
@@ -140,7 +141,7 @@ def build_parser():
         help="full-batch gradient steps (default: %(default)s)",
     )
     parser.add_argument(
-        "--learning-rate", type=float, default=0.1, help="step size (default: %(default)s)"
+        "--learning-rate", type=positive_float, default=0.1, help="step size (default: %(default)s)"
     )
     parser.add_argument(
         "--samples-per-class",
@@ -155,8 +156,8 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parse_recipe_args(parser, argv)
-    if args.steps < 1 or args.samples_per_class < 2:
-        parser.error("--steps must be >= 1 and --samples-per-class >= 2")
+    if args.samples_per_class < 2:
+        parser.error(f"--samples-per-class {args.samples_per_class}: expected at least 2")
 
     with start_recipe("linear_classifier", args, dataset=BOOK.dataset) as run:
         # One generator for the training points, another for the fresh test points.

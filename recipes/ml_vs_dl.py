@@ -180,8 +180,10 @@ def results_figure(dataset: str, table: dict[str, dict]) -> Figure:
     return fig
 
 
-def compare_on(dataset: str, args) -> None:
-    """Select each family on validation, test the chosen models once, record one run."""
+def compare_on(dataset: str, args) -> tuple[dict, Result]:
+    """Select each family on validation, test the chosen models once, record one run.
+
+    Returns the table of chosen models and the Dense net's result."""
     split = load_split(dataset, quick=args.quick, seed=args.seed)
     test_set = SealedTestSet(*split.test)
     print(f"\n{dataset}: {split}")
@@ -221,7 +223,7 @@ def compare_on(dataset: str, args) -> None:
             )
         if not args.no_plots:
             run.save_figure(results_figure(dataset, table), "ml_vs_dl.png")
-        dense_test = table[DENSE_NET]["test_accuracy"]
+        result = Result("Dense net test accuracy", table[DENSE_NET]["test_accuracy"], dataset)
         finish_recipe(
             run,
             args,
@@ -231,9 +233,21 @@ def compare_on(dataset: str, args) -> None:
                 "best_on_validation": max(table, key=lambda f: table[f]["val_accuracy"]),
                 "sizes": split.sizes,
             },
-            result=Result("Dense net test accuracy", dense_test, dataset),
+            result=result,
             title=f"ml_vs_dl: the chosen Dense net on {dataset}",
         )
+    return table, result
+
+
+def print_summary(tables: dict[str, dict]) -> None:
+    """One table across datasets: each model's test accuracy and fit time."""
+    print(f"\n{'test accuracy (fit s)':<22}" + "".join(f"{d:>22}" for d in tables))
+    for family in next(iter(tables.values())):
+        cells = (
+            f"{t[family]['test_accuracy']:.4f} ({t[family]['fit_time_s']:.2f} s)"
+            for t in tables.values()
+        )
+        print(f"{family:<22}" + "".join(f"{cell:>22}" for cell in cells))
 
 
 @recipe_main
@@ -246,8 +260,13 @@ def main(argv=None):
         help="which embedded dataset (default: %(default)s)",
     )
     args = parse_recipe_args(parser, argv)
+    tables, results = {}, []
     for dataset in LOADERS if args.dataset == "both" else (args.dataset,):
-        compare_on(dataset, args)
+        tables[dataset], result = compare_on(dataset, args)
+        results.append(result)
+    print_summary(tables)
+    for result in results:
+        print(result.line())
     return 0
 
 

@@ -39,6 +39,7 @@ from keras_dl.recipe import (
     Result,
     finish_recipe,
     parse_recipe_args,
+    positive_float,
     recipe_main,
     recipe_parser,
     start_recipe,
@@ -99,7 +100,10 @@ class BatchGenerator:
     """Consecutive batches of (images, labels), in the data's order."""
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int = 128):
-        assert len(images) == len(labels)
+        if len(images) != len(labels):
+            raise ValueError(
+                f"images ({len(images)}) and labels ({len(labels)}): expected the same length"
+            )
         self.index = 0
         self.images = images
         self.labels = labels
@@ -217,7 +221,7 @@ def build_parser():
     )
     parser.add_argument(
         "--learning-rate",
-        type=float,
+        type=positive_float,
         default=LEARNING_RATE,
         help="SGD step size (default: %(default)s, the book's)",
     )

@@ -1,6 +1,7 @@
 """Optimizers: SGD, Momentum, AdaGrad, RMSprop and Adam on a bowl and on digits
 
-Course notes, seed 002 ("그 외의 가중치 조정 방법들: SGD, Momentum, AdaGrad, RMSprop, Adam");
+Course notes seeds/002_7062e522238e54db.txt ("그 외의 가중치 조정 방법들: SGD, Momentum,
+AdaGrad, RMSprop, Adam");
 the experiments and their numbers are those of Deep Learning from Scratch (밑바닥부터
 시작하는 딥러닝, DLFS) ch. 6.1 "Updating parameters".
 
@@ -20,8 +21,8 @@ the experiments and their numbers are those of Deep Learning from Scratch (밑�
    784-[100 x 4]-10 ReLU network (64 inputs on digits), softmax cross-entropy, batch 128,
    2000 iterations, one run per optimizer: SGD 0.01, Momentum 0.01 / 0.9, AdaGrad 0.01,
    RMSprop 0.01 / decay 0.99 (DLFS's class defaults), Adam 0.001. Every run starts from
-   the same initial weights (same --seed); Keras' Glorot-uniform initialization, where DLFS
-   uses He's. The runs' training-loss curves are overlaid with `compare`.
+   the same initial weights (same --seed), He-normal initialized as in DLFS. The runs'
+   training-loss curves are overlaid with `compare`.
    Book (MNIST): training loss near iteration 1900 SGD 0.15, Momentum 0.05, AdaGrad 0.016,
    Adam 0.032 (single mini-batch losses); RMSprop is not in the book's figure. Ours is the
    mean training loss of the last epoch.
@@ -261,6 +262,7 @@ def run_training(spec: OptimizerSpec, args, data) -> tuple[object, dict]:
             "multiclass",
             num_classes=10,
             hidden_units=HIDDEN_UNITS,
+            kernel_initializer="he_normal",  # DLFS's initialization for ReLU layers
             optimizer=spec.build(spec.train_lr),
             name=f"dlfs_{spec.name}",
         )

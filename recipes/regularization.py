@@ -1,8 +1,9 @@
 """Overfitting remedies: early stopping, L2 and dropout on digits with noisy labels
 
-Course notes, seed 002 ("과적합(Overfitting)의 해결 방안": early stopping, regularization,
-dropout). The notes give no numbers; the claims checked here are theirs: training too long
-on noisy data makes a model learn the noise, and each remedy keeps it from doing so.
+Course notes seeds/002_7062e522238e54db.txt ("과적합(Overfitting)의 해결 방안": early
+stopping, regularization, dropout). The notes give no numbers; the claims checked here are
+theirs: training too long on noisy data makes a model learn the noise, and each remedy keeps
+it from doing so.
 
 A small, noisy data set that overfits: scikit-learn's 8x8 digits (pixels / 16), split
 30/30/40 stratified (538 training, 540 validation, 719 test images), and 30% of the

@@ -171,6 +171,9 @@ def main(argv=None):
             *partial_train, validation_data=val, epochs=args.epochs, batch_size=args.batch_size
         )
         val_accuracy = peak(history.history["val_accuracy"])
+        bottom = int(np.argmin(history.history["val_loss"])) + 1
+        low, high = BOOK_BEST_EPOCH
+        print(f"val_loss is lowest at epoch {bottom} (book: epoch {low}-{high})")
 
         # 2. A fresh model, trained on all training newswires for the chosen number of
         #    epochs, then evaluated once on the test set.

@@ -121,6 +121,7 @@ def test_optimizer_by_name_with_learning_rate():
         ({"task": "multiclass"}, ["num_classes=None"]),
         ({"task": "softmax", "num_classes": 1}, ["num_classes=1", "binary"]),
         ({"one_hot": True}, ["one_hot=True"]),
+        ({"kernel_initializer": "he"}, ["kernel_initializer='he'", "'he_normal'"]),
     ],
 )
 def test_bad_arguments_raise_naming_them(kwargs, words):
@@ -129,3 +130,25 @@ def test_bad_arguments_raise_naming_them(kwargs, words):
         build_dense_model(arguments.pop("input_shape"), arguments.pop("task"), **arguments)
     for word in words:
         assert word in str(err.value)
+
+
+def test_kernel_initializer_sets_the_hidden_layers_only():
+    model = build_dense_model(8, "binary", hidden_units=(4, 4, 4), kernel_initializer="he_normal")
+    hidden = [model.get_layer(f"hidden_{i}") for i in (1, 2, 3)]
+    assert all(type(layer.kernel_initializer).__name__ == "HeNormal" for layer in hidden)
+    assert type(model.get_layer("head").kernel_initializer).__name__ == "GlorotUniform"
+    # A fresh initializer per layer: two kernels of the same shape start different.
+    second, third = (keras.ops.convert_to_numpy(layer.kernel) for layer in hidden[1:])
+    assert not np.allclose(second, third)
+
+
+def test_checking_the_initializer_leaves_the_initial_weights_unchanged():
+    def first_kernel(**kwargs):
+        keras.utils.set_random_seed(0)
+        model = build_dense_model(8, "binary", hidden_units=(4,), compile=False, **kwargs)
+        return keras.ops.convert_to_numpy(model.get_layer("hidden_1").kernel)
+
+    keras.utils.set_random_seed(0)
+    plain = keras.layers.Dense(4)
+    plain.build((None, 8))
+    np.testing.assert_array_equal(first_kernel(), keras.ops.convert_to_numpy(plain.kernel))

@@ -14,6 +14,7 @@ from keras_dl.recipe import (
     finish_recipe,
     overlay_runs,
     parse_recipe_args,
+    positive_float,
     positive_int,
     recipe_main,
     recipe_parser,
@@ -54,6 +55,13 @@ def test_positive_int_refuses_what_is_not_a_count(text):
     with pytest.raises(argparse.ArgumentTypeError, match="expected a positive integer"):
         positive_int(text)
     assert positive_int("7") == 7
+
+
+@pytest.mark.parametrize("text", ["0", "-0.1", "nan", "inf", "x"])
+def test_positive_float_refuses_what_is_not_a_positive_number(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a number above 0"):
+        positive_float(text)
+    assert positive_float("1e-3") == 0.001
 
 
 def test_book_figures_keep_every_published_digit():
@@ -97,8 +105,23 @@ def test_a_training_run_records_all_four_files(tmp_path, capsys, assert_complete
     metrics = json.loads((run.path / "metrics.json").read_text())
     assert metrics["best_epoch"] in (1, 2) and metrics["wall_time_s"] > 0
     assert metrics["result"]["dataset"] == "generated" and metrics["result"]["book"] is None
+    assert metrics["result"]["quick"] is False
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1] == result.line() and out[-2] == f"run directory: {run.path}"
+
+
+def test_a_quick_run_is_marked_beside_the_books_figure(tmp_path, capsys):
+    args = parse("--out", str(tmp_path), "--quick", epochs=5)
+    book = BookFigure("test accuracy", 0.978, "MNIST")
+    with start_recipe("demo", args, dataset="MNIST") as run:
+        result = Result("test accuracy", 0.5, "MNIST", book)
+        finish_recipe(run, args, history=None, metrics={}, result=result)
+    metrics = json.loads((run.path / "metrics.json").read_text())
+    assert metrics["result"]["quick"] is True
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-3].startswith("--quick: ") and out[-3].endswith(
+        "not comparable with the book's figure"
+    )
 
 
 def test_no_plots_skips_the_png(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ def test_quick_run_through_the_cli_as_a_user_would(tmp_path, assert_complete_run
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
-    assert "backend tensorflow" in done.stdout or "backend " in done.stdout
+    assert any(re.match(r"\[digits\] backend \w+, (CPU|GPU)", line) for line in lines)
     assert lines[-1].startswith("test accuracy ") and "(book: 0.978 on MNIST)" in lines[-1]
     (run_dir,) = (tmp_path / "digits").iterdir()
     assert run_dir.name.endswith("-quick")
@@ -50,11 +51,3 @@ def test_mnist_offline_says_which_file_to_put_where(run_recipe, capsys):
     err = capsys.readouterr().err
     assert "mnist.npz" in err and "datasets" in err and "--dataset digits" in err
     assert "Traceback" not in err
-
-
-def test_mnist_quick_without_the_file_runs_on_a_labelled_stand_in(run_recipe):
-    code, (run_dir,) = run_recipe("mnist", "--quick", "--no-plots")
-    assert code == 0
-    result = json.loads((run_dir / "metrics.json").read_text())["result"]
-    assert result["dataset"] == "synthetic-mnist"
-    assert result["same_dataset"] is False

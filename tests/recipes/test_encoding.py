@@ -20,6 +20,8 @@ def test_encodings_of_names_and_levels():
     # Alphabetical codes: dissatisfied, neutral, satisfied, very dissatisfied, very satisfied.
     label = encoding.encode(levels, encoding.SATISFACTION, "label")[:, 0]
     np.testing.assert_allclose(label, [0.25, 0.75, 1.0])
+    with pytest.raises(ValueError, match="how='one-hot': expected 'onehot', 'ordinal' or 'label'"):
+        encoding.encode(levels, encoding.SATISFACTION, "one-hot")
 
 
 def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(

@@ -1,0 +1,21 @@
+"""The mnist recipe: the book's first network on real MNIST (the digits recipe's code)."""
+
+import json
+
+
+def test_quick_without_the_file_runs_on_a_labelled_stand_in(run_recipe, assert_complete_run):
+    code, (run_dir,) = run_recipe("mnist", "--quick")
+    assert code == 0
+    assert_complete_run(run_dir)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["result"]["dataset"] == "synthetic-mnist"
+    assert metrics["result"]["same_dataset"] is False and metrics["result"]["quick"] is True
+    assert 0.0 <= metrics["test"]["accuracy"] <= 1.0 and metrics["sizes"]["train"] > 0
+
+
+def test_offline_without_the_file_says_which_file_to_put_where(run_recipe, capsys):
+    code, run_dirs = run_recipe("mnist")
+    assert code == 2 and run_dirs == []
+    err = capsys.readouterr().err
+    assert "mnist.npz" in err and "datasets" in err and "--dataset digits" in err
+    assert "Traceback" not in err
