@@ -145,7 +145,8 @@ def activations_figure(softmax_values: np.ndarray) -> Figure:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(recipe_parser(__doc__), argv)
 
     with start_recipe("activations", args, dataset="DLFS example") as run:

@@ -30,6 +30,8 @@ Run it:
     make recipe NAME=backprop_by_hand ARGS="--epochs 50 --learning-rate 0.5"
 """
 
+from typing import Any
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -73,7 +75,7 @@ def chain_rule_gradient(weights: np.ndarray) -> np.ndarray:
     return -(TARGET - output(weights)) * INPUTS
 
 
-def half_squared_error(y_true, y_pred):
+def half_squared_error(y_true: Any, y_pred: Any) -> Any:
     """1/2 (t - y)^2 per sample, the loss of the chain-rule derivation (Keras' mse has no 1/2)."""
     return 0.5 * keras.ops.sum(keras.ops.square(y_true - y_pred), axis=-1)
 
@@ -154,7 +156,8 @@ def errors_figure(history: dict[str, list[float]], learning_rate: float) -> Figu
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = recipe_parser(__doc__, epochs=20)
     parser.add_argument(
         "--learning-rate",

@@ -27,6 +27,8 @@ Run it:
 
 from __future__ import annotations
 
+import argparse
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -58,7 +60,9 @@ STEPS_PER_CALL = 32  # >= the batches of an epoch (19 per fold, 26 on all 404 ro
 ALTERNATIVE = "run with --quick to smoke-test on generated data of the same shape"
 
 
-def load_data(*, quick: bool, seed: int):
+def load_data(
+    *, quick: bool, seed: int
+) -> tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Return (dataset name, (x_train, y_train), (x_test, y_test)), features float32."""
     if quick and not is_cached("boston_housing"):
         # No boston_housing.npz here: generated rows of the same shape and scales.
@@ -71,7 +75,7 @@ def load_data(*, quick: bool, seed: int):
     return name, (x_train.astype("float32"), y_train), (x_test.astype("float32"), y_test)
 
 
-def build_model():
+def build_model() -> keras.Model:
     """Dense(64, relu) -> Dense(64, relu) -> Dense(1); rmsprop, mse loss, mae metric.
 
     The tiny batches make Keras' per-call overhead, not the arithmetic, the cost of an
@@ -90,11 +94,13 @@ class EpochValidation(keras.callbacks.Callback):
     does, with one direct call of the model on the validation rows: Keras' evaluation
     loop costs about as much as the epoch's training here (500 epochs x 4 folds)."""
 
-    def __init__(self, x_val: np.ndarray, y_val: np.ndarray):
+    def __init__(self, x_val: np.ndarray, y_val: np.ndarray) -> None:
+        """Keep the validation rows to score after every epoch."""
         super().__init__()
         self.x_val, self.y_val = x_val, y_val
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Add val_loss and val_mae on the validation rows to the epoch's logs."""
         predictions = keras.ops.convert_to_numpy(self.model(self.x_val, training=False))
         errors = predictions[:, 0] - self.y_val
         # The History callback runs after this one and records these entries.
@@ -169,7 +175,7 @@ def curve_figure(
     return fig
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus the folds, the curve length and the final training."""
     parser = recipe_parser(__doc__, epochs=100, batch_size=16)
     parser.add_argument("--folds", type=positive_int, default=4, help="K (default: %(default)s)")
@@ -190,7 +196,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     if args.quick:
         args.curve_epochs = min(args.curve_epochs, QUICK_EPOCHS)

@@ -20,6 +20,9 @@ Run it:
     python -m keras_dl run digits --epochs 10 --seed 1 --tag longer
 """
 
+import argparse
+
+import numpy as np
 from sklearn.datasets import load_digits
 
 from keras_dl import build_dense_model, train_val_test_split
@@ -40,7 +43,14 @@ QUICK_SAMPLES = 600
 MNIST_ALTERNATIVE = "run with --dataset digits (embedded in scikit-learn, no download)"
 
 
-def load_data(dataset: str, *, quick: bool, seed: int):
+def load_data(
+    dataset: str, *, quick: bool, seed: int
+) -> tuple[
+    str,
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray] | None,
+    tuple[np.ndarray, np.ndarray],
+]:
     """Return (dataset name, train, val, test), each part an (x, y) pair; val may be None."""
     if dataset == "digits":
         images, labels = load_digits(return_X_y=True)
@@ -66,7 +76,7 @@ def load_data(dataset: str, *, quick: bool, seed: int):
     return dataset_name, train, None, test
 
 
-def build_parser(default_dataset: str = "digits", doc: str = __doc__):
+def build_parser(default_dataset: str = "digits", doc: str = __doc__) -> argparse.ArgumentParser:
     """The shared recipe flags plus --dataset."""
     parser = recipe_parser(doc, epochs=5, batch_size=128)
     parser.add_argument(
@@ -79,7 +89,7 @@ def build_parser(default_dataset: str = "digits", doc: str = __doc__):
     return parser
 
 
-def run(name: str, args) -> int:
+def run(name: str, args: argparse.Namespace) -> int:
     """Train and evaluate the first network; write the run record under args.out/name."""
     dataset, train, val, test = load_data(args.dataset, quick=args.quick, seed=args.seed)
 
@@ -113,7 +123,8 @@ def run(name: str, args) -> int:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     return run("digits", parse_recipe_args(build_parser(), argv))
 
 

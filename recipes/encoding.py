@@ -39,6 +39,8 @@ Run it:
     make recipe NAME=encoding ARGS="--epochs 30 --seed 1"
 """
 
+from collections.abc import Iterable
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -97,7 +99,7 @@ def expected_spend(country: np.ndarray, satisfaction: np.ndarray) -> np.ndarray:
     return BASE_SPEND + effect + SPEND_PER_LEVEL * rank
 
 
-def encode(values: np.ndarray, categories, how: str) -> np.ndarray:
+def encode(values: np.ndarray, categories: Iterable[str], how: str) -> np.ndarray:
     """Encode category names with a StringLookup layer.
 
     how: "onehot" (one column per category), "ordinal" (the rank in the given order) or
@@ -169,7 +171,8 @@ def encoding_figure(learned: dict[str, np.ndarray], test_mae: dict[str, float]) 
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(recipe_parser(__doc__, epochs=10, batch_size=16), argv)
 
     # 1. Data: names and levels as strings, as they would come from a form or a CSV.

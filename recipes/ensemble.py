@@ -42,6 +42,12 @@ Run it:
     make recipe NAME=ensemble ARGS="--dataset breast_cancer"
 """
 
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -58,6 +64,9 @@ from keras_dl.recipe import (
     recipe_parser,
     start_recipe,
 )
+
+if TYPE_CHECKING:
+    from keras_dl import DataSplit, TaskInfo
 
 LOADERS = {"digits": load_digits, "breast_cancer": load_breast_cancer}
 QUICK_SAMPLES = 600
@@ -76,7 +85,7 @@ METHODS = {
 POOLS = ("single net", "bootstrap member")
 
 
-def build_net(num_features: int, info) -> keras.Model:
+def build_net(num_features: int, info: TaskInfo) -> keras.Model:
     """One small net with the head infer_task picked (softmax for digits, sigmoid for 2 classes)."""
     return build_dense_model(
         num_features, info.task, num_classes=info.num_classes, hidden_units=HIDDEN_UNITS
@@ -101,7 +110,12 @@ def soft_vote(probabilities: list[np.ndarray]) -> np.ndarray:
     return np.mean(probabilities, axis=0).argmax(axis=1)
 
 
-def stack(val_probabilities, y_val, test_probabilities, seed: int) -> np.ndarray:
+def stack(
+    val_probabilities: list[np.ndarray],
+    y_val: np.ndarray,
+    test_probabilities: list[np.ndarray],
+    seed: int,
+) -> np.ndarray:
     """Fit a logistic-regression meta learner on the members' validation probabilities (side
     by side), and predict the test classes from their test probabilities."""
     meta = LogisticRegression(max_iter=2000, random_state=seed)
@@ -114,7 +128,15 @@ def accuracy(predicted: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(predicted == y))
 
 
-def train_pool(x, y, info, args, *, bootstrap=None, validation=None) -> tuple[list, list]:
+def train_pool(
+    x: np.ndarray,
+    y: np.ndarray,
+    info: TaskInfo,
+    args: argparse.Namespace,
+    *,
+    bootstrap: np.random.Generator | None = None,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[list, list]:
     """Train --members nets, each from its own initial weights; return them and their histories.
 
     With `bootstrap` (a NumPy Generator) each net trains on its own bootstrap sample (len(x)
@@ -137,7 +159,9 @@ def train_pool(x, y, info, args, *, bootstrap=None, validation=None) -> tuple[li
     return nets, histories
 
 
-def one_repeat(split, info, seed: int, args) -> tuple[dict, list[dict]]:
+def one_repeat(
+    split: DataSplit, info: TaskInfo, seed: int, args: argparse.Namespace
+) -> tuple[dict, list[dict]]:
     """Train both pools with training seed `seed`, combine them, score everything on test.
 
     Returns the test accuracies and the single nets' histories.
@@ -163,7 +187,7 @@ def one_repeat(split, info, seed: int, args) -> tuple[dict, list[dict]]:
     return scores, histories
 
 
-def spread(values) -> dict:
+def spread(values: Sequence[float] | np.ndarray) -> dict:
     """Mean, sample standard deviation (ddof=1, unbiased in the variance, so that pools of
     different sizes compare fairly) and count."""
     values = np.asarray(values, dtype=float)
@@ -209,7 +233,7 @@ def ensemble_figure(repeats: list[dict], dataset: str, members: int) -> Figure:
     return fig
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared flags plus --dataset, --members and --repeats."""
     parser = recipe_parser(__doc__, epochs=10, batch_size=32)
     parser.add_argument(
@@ -234,7 +258,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = build_parser()
     args = parse_recipe_args(parser, argv)
     if args.repeats < 2:

@@ -129,7 +129,8 @@ def network_figure(network: dict[str, np.ndarray], values: dict[str, np.ndarray]
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(recipe_parser(__doc__), argv)
 
     with start_recipe("forward_pass", args, dataset="DLFS example") as run:

@@ -174,7 +174,8 @@ def curves_figure(history: dict[str, list[float]]) -> Figure:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = recipe_parser(__doc__, epochs=10, batch_size=8)
     args = parse_recipe_args(parser, argv)
 

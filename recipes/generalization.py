@@ -55,6 +55,7 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -74,6 +75,9 @@ from keras_dl.recipe import (
     start_recipe,
 )
 from keras_dl.synthetic import synthetic_mnist
+
+if TYPE_CHECKING:
+    from keras_dl.runs import Run
 
 NAME = "generalization"
 SOURCE = "ch. 5"
@@ -160,7 +164,7 @@ def select_variants(choice: str) -> list[Variant]:
     return [v for v in VARIANTS if choice in (v.name, v.experiment)]
 
 
-def load_images(dataset: str, *, quick: bool, seed: int):
+def load_images(dataset: str, *, quick: bool, seed: int) -> tuple[str, np.ndarray, np.ndarray]:
     """Return (dataset name, x, y): training images as float32 rows in [0, 1], labels.
 
     Only training images are needed: ch. 5 validates on the last 20% of them.
@@ -184,7 +188,9 @@ def load_images(dataset: str, *, quick: bool, seed: int):
     return name, x, y
 
 
-def prepare(variant: Variant, x: np.ndarray, y: np.ndarray, seed: int):
+def prepare(
+    variant: Variant, x: np.ndarray, y: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Apply the variant's change to the data: extra channels or shuffled labels."""
     rng = np.random.default_rng(seed)
     if variant.extra_channels == "noise":
@@ -197,7 +203,9 @@ def prepare(variant: Variant, x: np.ndarray, y: np.ndarray, seed: int):
     return x, y
 
 
-def train(variant: Variant, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int):
+def train(
+    variant: Variant, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int
+) -> dict[str, list[float]]:
     """Build the variant's model and fit it with the book's validation split."""
     model = build_dense_model(
         x.shape[1],
@@ -234,7 +242,9 @@ def curve_summary(history: dict) -> dict:
     }
 
 
-def run_variant(variant: Variant, args, dataset: str, x: np.ndarray, y: np.ndarray):
+def run_variant(
+    variant: Variant, args: argparse.Namespace, dataset: str, x: np.ndarray, y: np.ndarray
+) -> tuple[Run, dict, Result]:
     """Train one variant as a run of its own; return (run, metrics, result)."""
     epochs = args.epochs or variant.epochs
     if args.quick:
@@ -305,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     variants = select_variants(args.variant)
     dataset, x, y = load_images(args.dataset, quick=args.quick, seed=args.seed)

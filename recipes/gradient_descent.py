@@ -253,7 +253,8 @@ def curves_figure(history: dict[str, list[float]], fitted: tuple[float, float]) 
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = recipe_parser(__doc__, epochs=2001)
     args = parse_recipe_args(parser, argv)
 

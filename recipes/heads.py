@@ -35,6 +35,11 @@ Run it:
     make recipe NAME=heads ARGS="--epochs 40 --seed 1"
 """
 
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
@@ -52,6 +57,9 @@ from keras_dl.recipe import (
 )
 from keras_dl.tasks import HEAD_ALIASES
 
+if TYPE_CHECKING:
+    from keras_dl import DataSplit
+
 BOOK = BookFigure(
     "sigmoid vs 2-class softmax decision agreement", 1.0, "any data (identity)", "seed 001"
 )
@@ -61,7 +69,7 @@ HIDDEN_UNITS = (32, 32)
 LEARNING_RATE = 0.003
 
 
-def load_split(dataset: str, seed: int):
+def load_split(dataset: str, seed: int) -> DataSplit:
     """The dataset's 70/15/15 split, standardized on the training part; y float for regression."""
     X, y = LOADERS[dataset](return_X_y=True)
     # infer_task reads float targets as regression and integer ones as class labels.
@@ -151,7 +159,7 @@ def describe(comparison: dict) -> str:
     )
 
 
-def train(model: keras.Model, split, args) -> dict:
+def train(model: keras.Model, split: DataSplit, args: argparse.Namespace) -> dict:
     """Fit on the training part, validating on the validation part; return fit's history."""
     history = model.fit(
         *split.train,
@@ -163,7 +171,7 @@ def train(model: keras.Model, split, args) -> dict:
     return history.history
 
 
-def run_head(dataset: str, args) -> tuple:
+def run_head(dataset: str, args: argparse.Namespace) -> tuple:
     """Train and test one dataset's model, with the head infer_task picks, as one run."""
     split = load_split(dataset, args.seed)
     info = infer_task(split.train[1])
@@ -186,7 +194,8 @@ def run_head(dataset: str, args) -> tuple:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(recipe_parser(__doc__, epochs=20, batch_size=16), argv)
 
     # 1. One head per kind of target, each picked by infer_task.

@@ -27,6 +27,9 @@ Run it:
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keras_dl import build_dense_model
@@ -52,6 +55,9 @@ from keras_dl.recipe import (
 from keras_dl.splits import hold_out_first
 from keras_dl.synthetic import synthetic_sequences
 
+if TYPE_CHECKING:
+    import keras
+
 BOOK = BookFigure("test accuracy", (0.884, 0.885), "IMDB", "ch. 4.1")
 BOOK_BEST_EPOCH = 4  # where the book's validation loss bottoms
 NUM_WORDS = 10000
@@ -59,7 +65,9 @@ QUICK_TRAIN, QUICK_TEST, QUICK_VAL = 1000, 500, 400
 ALTERNATIVE = "run with --quick to smoke-test on generated data of the same shape"
 
 
-def load_data(*, quick: bool, seed: int):
+def load_data(
+    *, quick: bool, seed: int
+) -> tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Return (dataset name, (train sequences, labels), (test sequences, labels))."""
     if quick and not is_cached("imdb"):
         # No imdb.npz here: generated word-index sequences in Keras' format, 2 classes.
@@ -74,7 +82,7 @@ def load_data(*, quick: bool, seed: int):
     return "IMDB", train, test
 
 
-def show_first_review(sequences) -> None:
+def show_first_review(sequences: np.ndarray) -> None:
     """Print the first review decoded with IMDB's word index, when it can be had."""
     try:
         word_index = load_word_index("imdb")
@@ -85,12 +93,12 @@ def show_first_review(sequences) -> None:
     print("first training review:", decode_sequence(sequences[0][:40], word_index), "...")
 
 
-def vectorize(sequences, labels) -> tuple[np.ndarray, np.ndarray]:
+def vectorize(sequences: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Multi-hot rows (column i is 1 when word index i occurs) and float32 labels."""
     return multi_hot(sequences, NUM_WORDS), np.asarray(labels, dtype="float32")
 
 
-def build_model(name: str):
+def build_model(name: str) -> keras.Model:
     """Dense(16, relu) -> Dense(16, relu) -> Dense(1, sigmoid); rmsprop, binary
     cross-entropy."""
     return build_dense_model(
@@ -98,7 +106,7 @@ def build_model(name: str):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus the hold-out size and the retraining length."""
     parser = recipe_parser(__doc__, epochs=20, batch_size=512)
     parser.add_argument(
@@ -117,7 +125,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     if args.quick:
         args.val_samples = min(args.val_samples, QUICK_VAL)

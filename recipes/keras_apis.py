@@ -30,6 +30,7 @@ Run it:
     make recipe NAME=keras_apis ARGS="--dataset digits"
 """
 
+import argparse
 from collections.abc import Callable
 
 import keras
@@ -111,13 +112,15 @@ def get_mnist_model(input_size: int, model_class: type[keras.Model] = keras.Mode
 class SubclassedModel(keras.Model):
     """The model as a subclass of keras.Model: layers in __init__, the forward pass in call."""
 
-    def __init__(self):
+    def __init__(self) -> None:
+        """Create the hidden Dense, Dropout and softmax Dense layers."""
         super().__init__()
         self.hidden = layers.Dense(512, activation="relu")
         self.dropout = layers.Dropout(0.5)
         self.classifier = layers.Dense(10, activation="softmax")
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """The forward pass: Dense(512, relu) -> Dropout(0.5) -> Dense(10, softmax)."""
         features = self.dropout(self.hidden(inputs), training=training)
         return self.classifier(features)
 
@@ -163,7 +166,8 @@ def custom_loop(
     accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
 
     @tf.function
-    def train_step(inputs, targets):
+    def train_step(inputs: tf.Tensor, targets: tf.Tensor) -> None:
+        """One gradient step on a batch; updates the loss and accuracy trackers."""
         with tf.GradientTape() as tape:
             predictions = model(inputs, training=True)
             loss = loss_fn(targets, predictions)
@@ -173,7 +177,8 @@ def custom_loop(
         accuracy.update_state(targets, predictions)
 
     @tf.function
-    def test_step(inputs, targets):
+    def test_step(inputs: tf.Tensor, targets: tf.Tensor) -> None:
+        """Score a batch without training; updates the loss and accuracy trackers."""
         predictions = model(inputs, training=False)
         loss_tracker.update_state(loss_fn(targets, predictions), sample_weight=tf.shape(inputs)[0])
         accuracy.update_state(targets, predictions)
@@ -198,7 +203,8 @@ def custom_loop(
 class CustomModel(keras.Model):
     """A model whose `train_step` we write (ch. 7.4.5); `fit` runs it for every batch."""
 
-    def train_step(self, data):
+    def train_step(self, data: tuple[tf.Tensor, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """One gradient step on a batch (inputs, targets); returns the metrics' values."""
         inputs, targets = data
         with tf.GradientTape() as tape:
             predictions = self(inputs, training=True)
@@ -263,7 +269,7 @@ def loops_figure(histories: dict[str, dict], differences: dict[str, float]) -> F
     return fig
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus --dataset and --max-epochs (for the callbacks)."""
     parser = recipe_parser(__doc__, epochs=3, batch_size=32)
     parser.add_argument(
@@ -283,7 +289,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     if args.quick:
         args.max_epochs = min(args.max_epochs, QUICK_EPOCHS)

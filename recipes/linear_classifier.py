@@ -23,6 +23,8 @@ Run it:
     make recipe NAME=linear_classifier ARGS="--learning-rate 0.01 --steps 400 --tag slow-lr"
 """
 
+import argparse
+
 import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
@@ -63,21 +65,25 @@ def make_clouds(samples_per_class: int, rng: np.random.Generator) -> tuple[np.nd
 class LinearModel:
     """prediction = inputs @ W + b, with W ~ U(0, 1) and b = 0 as tf.Variables."""
 
-    def __init__(self, input_dim: int = 2, output_dim: int = 1):
+    def __init__(self, input_dim: int = 2, output_dim: int = 1) -> None:
+        """Create W (input_dim, output_dim) ~ U(0, 1) and b = 0."""
         self.W = tf.Variable(tf.random.uniform(shape=(input_dim, output_dim)))
         self.b = tf.Variable(tf.zeros(shape=(output_dim,)))
 
-    def __call__(self, inputs) -> tf.Tensor:
+    def __call__(self, inputs: np.ndarray) -> tf.Tensor:
+        """The predictions inputs @ W + b."""
         return tf.matmul(inputs, self.W) + self.b
 
 
-def square_loss(targets, predictions) -> tf.Tensor:
+def square_loss(targets: np.ndarray, predictions: tf.Tensor) -> tf.Tensor:
     """Mean squared error over the samples."""
     per_sample_losses = tf.square(targets - predictions)
     return tf.reduce_mean(per_sample_losses)
 
 
-def training_step(model: LinearModel, inputs, targets, learning_rate: float) -> float:
+def training_step(
+    model: LinearModel, inputs: np.ndarray, targets: np.ndarray, learning_rate: float
+) -> float:
     """One gradient-descent step on all the data; returns the loss before the step."""
     with tf.GradientTape() as tape:
         predictions = model(inputs)
@@ -88,7 +94,7 @@ def training_step(model: LinearModel, inputs, targets, learning_rate: float) -> 
     return float(loss)
 
 
-def accuracy(model: LinearModel, inputs, targets) -> float:
+def accuracy(model: LinearModel, inputs: np.ndarray, targets: np.ndarray) -> float:
     """Fraction of points on the right side of the line x W + b = 0.5."""
     predicted = model(inputs).numpy() > THRESHOLD
     return float(np.mean(predicted == (targets > THRESHOLD)))
@@ -131,7 +137,7 @@ def boundary_figure(
     return fig
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus --steps, --learning-rate and --samples-per-class."""
     parser = recipe_parser(__doc__)
     parser.add_argument(
@@ -153,7 +159,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = build_parser()
     args = parse_recipe_args(parser, argv)
     if args.samples_per_class < 2:

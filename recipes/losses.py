@@ -27,6 +27,8 @@ Run it:
     make recipe NAME=losses ARGS="--seed 3"
 """
 
+from collections.abc import Callable
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -109,7 +111,7 @@ def binary_cross_entropy(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndar
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1)
 
 
-def central_difference(f, w: np.ndarray) -> np.ndarray:
+def central_difference(f: Callable[[np.ndarray], np.ndarray], w: np.ndarray) -> np.ndarray:
     """(f(w + h) - f(w - h)) / 2h at each w: DLFS's numerical derivative."""
     return (f(w + H) - f(w - H)) / (2 * H)
 
@@ -168,7 +170,8 @@ def losses_figure(examples: dict, sweep: dict) -> Figure:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(recipe_parser(__doc__), argv)
 
     with start_recipe("losses", args, dataset="DLFS example") as run:

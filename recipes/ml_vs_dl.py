@@ -34,8 +34,12 @@ Run it:
     make recipe NAME=ml_vs_dl ARGS="--dataset digits --epochs 40"
 """
 
+from __future__ import annotations
+
+import argparse
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -54,6 +58,11 @@ from keras_dl.recipe import (
     recipe_parser,
     start_recipe,
 )
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+
+    from keras_dl import DataSplit
 
 LOADERS = {"digits": load_digits, "breast_cancer": load_breast_cancer}
 QUICK_SAMPLES = 600
@@ -82,7 +91,8 @@ class SealedTestSet:
     """The test part of the split, sealed: `open()` hands it out once and refuses after that,
     so no model choice can ever look at it."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray):
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Seal (x, y), unopened."""
         self._data = (x, y)
         self.opened = False
 
@@ -106,7 +116,7 @@ class Fitted:
     history: dict = field(default_factory=dict)
 
 
-def load_split(dataset: str, *, quick: bool, seed: int):
+def load_split(dataset: str, *, quick: bool, seed: int) -> DataSplit:
     """The dataset's 70/15/15 split (stratified), standardized on the training part."""
     X, y = LOADERS[dataset](return_X_y=True)
     if quick:
@@ -114,7 +124,7 @@ def load_split(dataset: str, *, quick: bool, seed: int):
     return train_val_test_split(X.astype("float32"), y, seed=seed, standardize=True)
 
 
-def predict_labels(model, x: np.ndarray) -> np.ndarray:
+def predict_labels(model: keras.Model | BaseEstimator, x: np.ndarray) -> np.ndarray:
     """Class labels from a scikit-learn estimator or a Keras model (sigmoid or softmax head)."""
     if not isinstance(model, keras.Model):
         return model.predict(x)
@@ -122,12 +132,18 @@ def predict_labels(model, x: np.ndarray) -> np.ndarray:
     return (output[:, 0] > 0.5).astype(int) if output.shape[1] == 1 else output.argmax(axis=1)
 
 
-def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+def accuracy(model: keras.Model | BaseEstimator, x: np.ndarray, y: np.ndarray) -> float:
     """Fraction of samples whose predicted label is right."""
     return float(np.mean(predict_labels(model, x) == y))
 
 
-def fit_sklearn(family: str, params: dict, train, val, seed: int) -> Fitted:
+def fit_sklearn(
+    family: str,
+    params: dict,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    seed: int,
+) -> Fitted:
     """Fit one scikit-learn setting on the training part; score it on the validation part."""
     estimator_class, _ = SKLEARN_GRIDS[family]
     if estimator_class is not SVC:
@@ -139,7 +155,12 @@ def fit_sklearn(family: str, params: dict, train, val, seed: int) -> Fitted:
     return Fitted(family, params, model, accuracy(model, *val), fit_time)
 
 
-def fit_dense(params: dict, train, val, args) -> Fitted:
+def fit_dense(
+    params: dict,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    args: argparse.Namespace,
+) -> Fitted:
     """Fit one Dense-net setting; the head (sigmoid or softmax) comes from infer_task."""
     info = infer_task(train[1])
     model = build_dense_model(train[0].shape[1], info.task, num_classes=info.num_classes, **params)
@@ -180,7 +201,7 @@ def results_figure(dataset: str, table: dict[str, dict]) -> Figure:
     return fig
 
 
-def compare_on(dataset: str, args) -> tuple[dict, Result]:
+def compare_on(dataset: str, args: argparse.Namespace) -> tuple[dict, Result]:
     """Select each family on validation, test the chosen models once, record one run.
 
     Returns the table of chosen models and the Dense net's result."""
@@ -251,7 +272,8 @@ def print_summary(tables: dict[str, dict]) -> None:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     parser = recipe_parser(__doc__, epochs=20, batch_size=32)
     parser.add_argument(
         "--dataset",

@@ -23,7 +23,8 @@ from keras_dl.recipe import parse_recipe_args, recipe_main
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     return run("mnist", parse_recipe_args(build_parser("mnist", __doc__), argv))
 
 

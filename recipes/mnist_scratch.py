@@ -26,6 +26,7 @@ Run it:
     make recipe NAME=mnist_scratch ARGS="--dataset digits --learning-rate 0.1 --epochs 30"
 """
 
+import argparse
 import math
 from collections.abc import Callable, Sequence
 
@@ -62,7 +63,8 @@ class NaiveDense:
         output_size: int,
         activation: Callable[[tf.Tensor], tf.Tensor],
         dtype: str = "float32",
-    ):
+    ) -> None:
+        """Create W (input_size, output_size) ~ U(0, 0.1) and b = 0 of type `dtype`."""
         self.activation = activation
         self.W = tf.Variable(
             tf.random.uniform((input_size, output_size), minval=0, maxval=1e-1, dtype=dtype)
@@ -70,6 +72,7 @@ class NaiveDense:
         self.b = tf.Variable(tf.zeros((output_size,), dtype=dtype))
 
     def __call__(self, inputs: tf.Tensor) -> tf.Tensor:
+        """activation(inputs @ W + b)."""
         return self.activation(tf.matmul(inputs, self.W) + self.b)
 
     @property
@@ -81,10 +84,12 @@ class NaiveDense:
 class NaiveSequential:
     """Layers applied one after the other."""
 
-    def __init__(self, layers: Sequence[NaiveDense]):
+    def __init__(self, layers: Sequence[NaiveDense]) -> None:
+        """Keep the layers, in order."""
         self.layers = list(layers)
 
     def __call__(self, inputs: tf.Tensor) -> tf.Tensor:
+        """Apply the layers one after the other."""
         x = inputs
         for layer in self.layers:
             x = layer(x)
@@ -99,7 +104,8 @@ class NaiveSequential:
 class BatchGenerator:
     """Consecutive batches of (images, labels), in the data's order."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int = 128):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int = 128) -> None:
+        """Start at the first batch; images and labels must have the same length."""
         if len(images) != len(labels):
             raise ValueError(
                 f"images ({len(images)}) and labels ({len(labels)}): expected the same length"
@@ -128,13 +134,13 @@ def build_model(input_size: int) -> NaiveSequential:
     )
 
 
-def mean_loss(predictions: tf.Tensor, labels) -> tf.Tensor:
+def mean_loss(predictions: tf.Tensor, labels: np.ndarray) -> tf.Tensor:
     """The mean sparse categorical cross-entropy of a batch."""
     return tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, predictions))
 
 
 def loss_and_gradients(
-    model: NaiveSequential, images, labels
+    model: NaiveSequential, images: np.ndarray, labels: np.ndarray
 ) -> tuple[tf.Tensor, tf.Tensor, list[tf.Tensor]]:
     """Forward pass under a GradientTape: (mean loss, predictions, d loss / d weights)."""
     with tf.GradientTape() as tape:
@@ -152,7 +158,10 @@ def update_weights(
 
 
 def one_training_step(
-    model: NaiveSequential, images_batch, labels_batch, learning_rate: float
+    model: NaiveSequential,
+    images_batch: np.ndarray,
+    labels_batch: np.ndarray,
+    learning_rate: float,
 ) -> tuple[float, np.ndarray]:
     """One SGD step on a batch; returns the batch's loss and predictions (before the step)."""
     average_loss, predictions, gradients = loss_and_gradients(model, images_batch, labels_batch)
@@ -209,7 +218,7 @@ def fit(
     return history
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus --dataset and --learning-rate."""
     parser = recipe_parser(__doc__, epochs=10, batch_size=128)
     parser.add_argument(
@@ -229,7 +238,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     dataset, train, val, test = load_data(args.dataset, quick=args.quick, seed=args.seed)
 

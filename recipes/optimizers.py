@@ -187,7 +187,7 @@ def paths_figure(paths: dict[str, np.ndarray]) -> Figure:
     return fig
 
 
-def run_paths(args) -> Result:
+def run_paths(args: argparse.Namespace) -> Result:
     """Part 1 as a run of its own: the paths, their NumPy check, paths.png and paths.json."""
     with start_recipe(NAME, args, dataset=FUNCTION, variant="paths") as run:
         paths, rows = {}, {}
@@ -217,7 +217,14 @@ def run_paths(args) -> Result:
     return result
 
 
-def load_data(dataset: str, *, quick: bool, seed: int):
+def load_data(
+    dataset: str, *, quick: bool, seed: int
+) -> tuple[
+    str,
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray],
+]:
     """Return (dataset name, train, val, test), each an (x, y) pair of float32 rows in [0, 1]."""
     if dataset == "digits":
         images, labels = load_digits(return_X_y=True)
@@ -245,7 +252,16 @@ def training_result(spec: OptimizerSpec, final_loss: float, dataset: str) -> Res
     return Result(f"final training loss ({spec.label})", final_loss, dataset, book, digits=6)
 
 
-def run_training(spec: OptimizerSpec, args, data) -> tuple[object, dict]:
+def run_training(
+    spec: OptimizerSpec,
+    args: argparse.Namespace,
+    data: tuple[
+        str,
+        tuple[np.ndarray, np.ndarray],
+        tuple[np.ndarray, np.ndarray],
+        tuple[np.ndarray, np.ndarray],
+    ],
+) -> tuple[object, dict]:
     """Part 2: train DLFS's network with one optimizer, as a run of its own."""
     dataset, train, val, test = data
     steps_per_epoch = math.ceil(len(train[0]) / args.batch_size)
@@ -335,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     specs = [s for s in OPTIMIZERS if args.variant in ("all", "training", s.name)]
     # Load the training data first: without it (MNIST offline) no run is started.

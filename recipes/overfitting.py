@@ -43,8 +43,10 @@ Run it:
 
 from __future__ import annotations
 
+import argparse
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -61,6 +63,9 @@ from keras_dl.recipe import (
     start_recipe,
 )
 from keras_dl.synthetic import synthetic_sequences
+
+if TYPE_CHECKING:
+    from keras_dl.runs import Run
 
 NAME = "overfitting"
 SOURCE = "ch. 5.4"
@@ -120,7 +125,7 @@ def select_variants(choice: str) -> list[Variant]:
     return [v for v in VARIANTS if choice in ("all", v.name)]
 
 
-def load_reviews(dataset: str, *, quick: bool, seed: int):
+def load_reviews(dataset: str, *, quick: bool, seed: int) -> tuple[str, np.ndarray, np.ndarray]:
     """Return (dataset name, x, y): training reviews as multi-hot float32 rows, 0/1 labels.
 
     Only training reviews are needed: the section validates on the last 40% of them.
@@ -141,7 +146,9 @@ def load_reviews(dataset: str, *, quick: bool, seed: int):
     return name, multi_hot(sequences, NUM_WORDS), np.asarray(labels, dtype="float32")
 
 
-def train(variant: Variant, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int):
+def train(
+    variant: Variant, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int
+) -> dict[str, list[float]]:
     """Build the variant's model and fit it with the book's validation split."""
     model = build_dense_model(
         NUM_WORDS,
@@ -173,7 +180,9 @@ def curve_summary(history: dict) -> dict:
     }
 
 
-def run_variant(variant: Variant, args, dataset: str, x: np.ndarray, y: np.ndarray):
+def run_variant(
+    variant: Variant, args: argparse.Namespace, dataset: str, x: np.ndarray, y: np.ndarray
+) -> tuple[Run, dict, Result]:
     """Train one variant as a run of its own; return (run, metrics, result)."""
     with start_recipe(NAME, args, dataset=dataset, variant=variant.name) as run:
         print(f"{variant.name}: {variant.change}")
@@ -217,7 +226,7 @@ def print_summary(rows: list[tuple[Variant, dict]], dataset: str) -> None:
         )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus --dataset and --variant."""
     parser = recipe_parser(__doc__, epochs=20, batch_size=512)
     parser.add_argument(
@@ -237,7 +246,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     variants = select_variants(args.variant)
     dataset, x, y = load_reviews(args.dataset, quick=args.quick, seed=args.seed)

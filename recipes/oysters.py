@@ -31,8 +31,12 @@ Run it:
     make recipe NAME=oysters ARGS="--regenerate"   # rewrite data/oysters.csv (same bytes)
 """
 
+from __future__ import annotations
+
+import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -48,6 +52,9 @@ from keras_dl.recipe import (
     recipe_parser,
     start_recipe,
 )
+
+if TYPE_CHECKING:
+    from sklearn.preprocessing import StandardScaler
 
 BOOK = BookFigure("diameter threshold (cm)", 7.5, "the notes' oysters", "seed 002, hand rule")
 DATASET = "synthetic-oysters"
@@ -131,7 +138,13 @@ def ripe_probability(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return keras.ops.convert_to_numpy(model(x, training=False))[:, 0]
 
 
-def oysters_figure(features, labels, thresholds: dict[str, float], mlp, scaler) -> Figure:
+def oysters_figure(
+    features: np.ndarray,
+    labels: np.ndarray,
+    thresholds: dict[str, float],
+    mlp: keras.Model,
+    scaler: StandardScaler,
+) -> Figure:
     """Left: diameter histograms with both thresholds. Right: diameter vs weight, both
     thresholds and the MLP's 0.5 boundary."""
     fig = Figure(figsize=(13.0, 5.0), layout="constrained")
@@ -183,7 +196,7 @@ def oysters_figure(features, labels, thresholds: dict[str, float], mlp, scaler) 
     return fig
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus --data and --regenerate."""
     parser = recipe_parser(__doc__, epochs=10, batch_size=16)
     parser.add_argument(
@@ -198,7 +211,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     if args.regenerate:
         write_atomically(args.data, generate_oysters())

@@ -85,7 +85,16 @@ VARIANTS = (
 )
 
 
-def load_noisy_digits(label_noise: float, seed: int):
+def load_noisy_digits(
+    label_noise: float, seed: int
+) -> tuple[
+    str,
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray],
+    np.ndarray,
+    np.ndarray,
+]:
     """Split digits 30/30/40 and give `label_noise` of the training images a wrong label.
 
     Returns (dataset name, train, val, test, clean training labels, wrong-label mask).
@@ -133,7 +142,18 @@ def scores(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
     return {"accuracy": evaluated["accuracy"], "crossentropy": evaluated["crossentropy"]}
 
 
-def run_variant(variant: Variant, args, data) -> tuple[object, dict]:
+def run_variant(
+    variant: Variant,
+    args: argparse.Namespace,
+    data: tuple[
+        str,
+        tuple[np.ndarray, np.ndarray],
+        tuple[np.ndarray, np.ndarray],
+        tuple[np.ndarray, np.ndarray],
+        np.ndarray,
+        np.ndarray,
+    ],
+) -> tuple[object, dict]:
     """Train one variant as a run of its own; return (run, metrics)."""
     dataset, train, val, test, clean, wrong = data
     with start_recipe(NAME, args, dataset=dataset, variant=variant.name) as run:
@@ -232,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     data = load_noisy_digits(args.label_noise, args.seed)
     rows = [

@@ -29,6 +29,10 @@ Run it:
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keras_dl import build_dense_model
@@ -55,6 +59,9 @@ from keras_dl.recipe import (
 from keras_dl.splits import hold_out_first
 from keras_dl.synthetic import synthetic_sequences
 
+if TYPE_CHECKING:
+    import keras
+
 BOOK = BookFigure("test accuracy", (0.777, 0.782), "Reuters", "ch. 4.2")
 BOOK_BOTTLENECK = BookFigure("peak val accuracy", (0.71, 0.73), "Reuters", "ch. 4.2")
 BOOK_BEST_EPOCH = (8, 9)  # where the book's validation loss bottoms
@@ -66,7 +73,9 @@ QUICK_TRAIN, QUICK_TEST, QUICK_VAL = 1000, 500, 300
 ALTERNATIVE = "run with --quick to smoke-test on generated data of the same shape"
 
 
-def load_data(*, quick: bool, seed: int):
+def load_data(
+    *, quick: bool, seed: int
+) -> tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Return (dataset name, (train sequences, labels), (test sequences, labels))."""
     if quick and not is_cached("reuters"):
         # No reuters.npz here: generated word-index sequences in Keras' format, 46 topics.
@@ -81,7 +90,7 @@ def load_data(*, quick: bool, seed: int):
     return "Reuters", train, test
 
 
-def show_first_newswire(sequences) -> None:
+def show_first_newswire(sequences: np.ndarray) -> None:
     """Print the first newswire decoded with Reuters' word index, when it can be had."""
     try:
         word_index = load_word_index("reuters")
@@ -92,7 +101,7 @@ def show_first_newswire(sequences) -> None:
     print("first training newswire:", decode_sequence(sequences[0][:40], word_index), "...")
 
 
-def build_model(hidden_units: tuple[int, ...], name: str):
+def build_model(hidden_units: tuple[int, ...], name: str) -> keras.Model:
     """Dense(relu) layers -> Dense(46, softmax); rmsprop, sparse categorical cross-entropy."""
     return build_dense_model(
         NUM_WORDS,
@@ -111,13 +120,13 @@ def shuffled_label_accuracy(labels: np.ndarray, seed: int) -> float:
     return float(np.mean(labels == shuffled))
 
 
-def peak(values) -> dict:
+def peak(values: Sequence[float]) -> dict:
     """The best (highest) value of a per-epoch curve, its epoch (from 1) and the last value."""
     index = int(np.argmax(values))
     return {"peak": float(values[index]), "peak_epoch": index + 1, "final": float(values[-1])}
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The shared recipe flags plus the hold-out size, the retraining length and
     --bottleneck."""
     parser = recipe_parser(__doc__, epochs=20, batch_size=512)
@@ -142,7 +151,8 @@ def build_parser():
 
 
 @recipe_main
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
+    """Run the recipe from the command line; returns the exit status."""
     args = parse_recipe_args(build_parser(), argv)
     if args.quick:
         args.val_samples = min(args.val_samples, QUICK_VAL)
