@@ -109,7 +109,7 @@ class EpochValidation(keras.callbacks.Callback):
 
 
 def cross_validate(
-    x: np.ndarray, y: np.ndarray, *, folds: int, epochs: int, batch_size: int
+    x: np.ndarray, y: np.ndarray, *, folds: int, epochs: int, batch_size: int, seed: int
 ) -> list[dict[str, list[float]]]:
     """Train a fresh model on each fold's other K-1 folds for `epochs` epochs, validating
     on the fold after every epoch; return each fold's Keras history.
@@ -117,10 +117,15 @@ def cross_validate(
     The folds are contiguous (shuffle=False), as the book's. Each fold is standardized with
     the mean and std of its own training part, so its validation rows never shape the
     scaling (the book scales once with all 404 rows; the difference is small).
+
+    Fold k is seeded with `seed` + k before its model is built, so its weights and shuffles
+    do not depend on how long the earlier folds trained (on JAX every epoch draws from the
+    global seed generator): epoch E of a longer pass is exactly an E-epoch run.
     """
     histories = []
     splits = kfold(x, y, folds, shuffle=False, standardize=True)
     for fold, (train, val) in enumerate(splits, start=1):
+        keras.utils.set_random_seed(seed + fold)
         model = build_model()
         history = model.fit(
             *train,
@@ -215,7 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         # random weights each time.
         pass_epochs = max(args.epochs, args.curve_epochs)
         histories = cross_validate(
-            x_train, y_train, folds=args.folds, epochs=pass_epochs, batch_size=args.batch_size
+            x_train,
+            y_train,
+            folds=args.folds,
+            epochs=pass_epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
         )
         fold_mae = [h["val_mae"][args.epochs - 1] for h in histories]
         mean_mae = float(np.mean(fold_mae))
