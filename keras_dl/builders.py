@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 import keras
 
-from keras_dl.heads import head_units, loss_and_metrics, output_head
-from keras_dl.tasks import normalize_task
-from keras_dl.validation import is_int
+from keras_dl._checks import is_int
+from keras_dl.heads import head_spec, output_head
 
 
 def build_dense_model(
@@ -59,11 +58,9 @@ def build_dense_model(
         >>> model.loss
         'sparse_categorical_crossentropy'
     """
-    task = normalize_task(task)
+    head = head_spec(task, num_classes, num_outputs=num_outputs, one_hot=one_hot)
     shape = _check_input_shape(input_shape)
     units = _check_hidden_units(hidden_units)
-    head_units(task, num_classes, num_outputs)
-    compile_args = loss_and_metrics(task, one_hot=one_hot)
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     if float(l2) < 0.0:
@@ -89,11 +86,11 @@ def build_dense_model(
         )(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    outputs = output_head(task, num_classes, num_outputs=num_outputs)(x)
-    model = keras.Model(inputs, outputs, name=name or f"dense_{task}")
+    outputs = output_head(head)(x)
+    model = keras.Model(inputs, outputs, name=name or f"dense_{head.task}")
 
     if compile:
-        model.compile(optimizer=_make_optimizer(optimizer, learning_rate), **compile_args)
+        model.compile(optimizer=_make_optimizer(optimizer, learning_rate), **head.compile_args())
     return model
 
 

@@ -48,12 +48,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _list() -> int:
-    from keras_dl.registry import list_recipes
+    from keras_dl.registry import SOURCES, list_recipes
 
     recipes = list_recipes()
     width = max(len(r.name) for r in recipes)
-    for recipe in recipes:
-        print(f"{recipe.name:<{width}}  {recipe.summary}")
+    for source, heading in SOURCES.items():
+        print(f"{heading} (recipes/{source}/)")
+        for recipe in (r for r in recipes if r.source == source):
+            print(f"  {recipe.name:<{width}}  {recipe.summary}")
     return 0
 
 

@@ -1,19 +1,38 @@
-"""The book's datasets through Keras' own loaders, with a clear message when offline.
+"""The book's datasets through Keras' own loaders, one loader per dataset family.
+
+| loader                | datasets                          | stand-in (``quick=True``, no file) |
+|-----------------------|-----------------------------------|------------------------------------|
+| `load_images`         | "mnist" (Keras), "digits" (sklearn) | synthetic-mnist                  |
+| `load_imdb`           | IMDB reviews (Keras)              | synthetic-imdb                     |
+| `load_reuters`        | Reuters newswires (Keras)         | synthetic-reuters                  |
+| `load_boston_housing` | Boston housing (Keras)            | synthetic-boston-housing           |
+| `load_table`          | scikit-learn's bundled tables     | - (embedded, always there)         |
+
+Each returns a `Data`: the dataset's name (the stand-in's name when one was used, so that a
+number measured on it is never reported under the book's), and its train / val / test
+parts as ``(x, y)`` pairs. ``quick=True`` takes a small slice, and where the Keras file is
+not cached, generated data of the same format (`keras_dl.synthetic`).
 
 `keras.datasets.*.load_data()` downloads each file once into the Keras cache
 (``$KERAS_HOME/datasets``, by default ``~/.keras/datasets``). Without a network and
-without the cached file, the loaders here raise `DatasetUnavailableError`, whose message names
-the file, where to put it, and an alternative; recipes print it and exit with status 2.
+without the cached file, the loaders raise `DatasetUnavailableError`, whose message names
+the file, where to put it, and what to run instead; recipes print it and exit with status 2.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
+import sklearn.datasets
+from sklearn.preprocessing import StandardScaler
+
+from keras_dl.splits import train_val_test_split
+from keras_dl.synthetic import synthetic_boston_housing, synthetic_mnist, synthetic_sequences
 
 KERAS_DATA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILES = {
@@ -24,26 +43,68 @@ FILES = {
     "imdb_word_index": "imdb_word_index.json",
     "reuters_word_index": "reuters_word_index.json",
 }
+OFFLINE_ADVICE = {
+    "mnist": "run with --dataset digits (embedded in scikit-learn, no download)",
+    "default": "run with --quick to smoke-test on generated data of the same shape",
+}
+QUICK_SIZES = {"mnist": (600, 600), "imdb": (1000, 500), "reuters": (1000, 500)}  # train, test
+SYNTHETIC_MNIST_SIZES = (600, 100)
+NUM_WORDS = 10000
+TABLES = ("breast_cancer", "diabetes", "digits", "iris", "wine")
+REGRESSION_TABLES = ("diabetes",)
+
+XY = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Data:
+    """A dataset's parts, each an ``(x, y)`` pair (val or test None when there is none).
+
+    Attributes:
+        name: the dataset's name as reported beside the book's ("MNIST", "digits",
+            "synthetic-mnist" for a generated stand-in).
+        family: the loader's dataset ("mnist", "digits", "imdb", ...).
+        train, val, test: the parts.
+        note: how the parts were made, e.g. "the first 10000 training images validate".
+    """
+
+    name: str
+    family: str
+    train: XY
+    val: XY | None = None
+    test: XY | None = None
+    note: str = ""
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the data is a generated stand-in (its numbers say nothing of the real one)."""
+        return self.name.startswith("synthetic-")
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Samples per part, e.g. ``{"train": 50000, "val": 10000, "test": 10000}``."""
+        parts = {"train": self.train, "val": self.val, "test": self.test}
+        return {name: len(part[0]) for name, part in parts.items() if part is not None}
+
+    def __str__(self) -> str:
+        sizes = ", ".join(f"{name} {size}" for name, size in self.sizes.items())
+        return f"{self.name}: {sizes}" + (f" ({self.note})" if self.note else "")
 
 
 class DatasetUnavailableError(RuntimeError):
     """A Keras dataset file is neither cached nor downloadable (e.g. offline)."""
 
-    def __init__(self, dataset: str, reason: str = "", alternative: str = ""):
+    def __init__(self, dataset: str, reason: str = ""):
         self.dataset = dataset
         self.filename = FILES[dataset]
         self.path = keras_cache_dir() / self.filename
         self.url = KERAS_DATA_URL + self.filename
-        lines = [
+        advice = OFFLINE_ADVICE.get(dataset, OFFLINE_ADVICE["default"])
+        super().__init__(
             f"{self.filename} is not in the Keras cache and could not be downloaded"
             + (f" ({reason})" if reason else "")
-            + ".",
-            f"Download {self.url}",
-            f"and put it at {self.path}",
-        ]
-        if alternative:
-            lines.append(f"or {alternative}.")
-        super().__init__("\n".join(lines))
+            + f".\nDownload {self.url}\nand put it at {self.path}\nor {advice}."
+        )
 
 
 def keras_cache_dir() -> Path:
@@ -70,36 +131,169 @@ def is_cached(dataset: str) -> bool:
     return (keras_cache_dir() / FILES[dataset]).is_file()
 
 
-def load_mnist(*, alternative: str = ""):
-    """MNIST as in the book: ``((x_train, y_train), (x_test, y_test))``, x (n, 784) float32 / 255.
+def load_images(
+    dataset: str = "mnist",
+    *,
+    hold_out: str = "none",
+    split: tuple[float, float] | None = (0.15, 0.15),
+    standardize: bool = False,
+    quick: bool = False,
+    seed: int = 0,
+) -> Data:
+    """Handwritten digits as float32 rows: MNIST (28x28, Keras) or digits (8x8, sklearn).
+
+    Args:
+        dataset: "mnist" (60,000 training and 10,000 test images, pixels / 255 as in the
+            book) or "digits" (scikit-learn's 1,797 images, pixels / 16).
+        hold_out: which MNIST training images validate: "none" (ch. 2), or the "first" or
+            "last" sixth (the book's 10,000 of 60,000).
+        split: digits has no test set of its own: the (val, test) fractions of a stratified
+            split; None keeps every image for training, shuffled with `seed`.
+        standardize: scale each pixel to mean 0, std 1 with the training part's statistics
+            instead of dividing by the largest pixel value.
+        quick: the first 600 images (of each MNIST part); generated synthetic-mnist when
+            mnist.npz is not cached.
+        seed: fixes the digits split or shuffle.
 
     Example:
-        >>> (x_train, y_train), (x_test, y_test) = load_mnist()
-        >>> x_train.shape, x_test.shape
-        ((60000, 784), (10000, 784))
+        >>> data = load_images("mnist", hold_out="first")
+        >>> print(data)
+        MNIST: train 50000, val 10000, test 10000 (the first 10000 training images validate)
     """
-    (x_train, y_train), (x_test, y_test) = _load(
-        "mnist", keras.datasets.mnist.load_data, alternative
+    if dataset == "digits":
+        return _load_digits(split=split, standardize=standardize, quick=quick, seed=seed)
+    if dataset != "mnist":
+        raise ValueError(f"dataset={dataset!r}: expected 'mnist' or 'digits'")
+    if hold_out not in ("none", "first", "last"):
+        raise ValueError(f"hold_out={hold_out!r}: expected 'none', 'first' or 'last'")
+    if quick and not is_cached("mnist"):
+        name, (train, test) = "synthetic-mnist", synthetic_mnist(*SYNTHETIC_MNIST_SIZES, seed=seed)
+    else:
+        name, (train, test) = "MNIST", _keras_load("mnist", keras.datasets.mnist.load_data)
+        if quick:
+            train_size, test_size = QUICK_SIZES["mnist"]
+            train, test = _head(train, train_size), _head(test, test_size)
+    train, test = (flatten_images(train[0]), train[1]), (flatten_images(test[0]), test[1])
+    val, note = None, ""
+    if hold_out != "none":
+        count = len(train[0]) // 6
+        held = slice(None, count) if hold_out == "first" else slice(-count, None)
+        kept = slice(count, None) if hold_out == "first" else slice(None, -count)
+        train, val = (train[0][kept], train[1][kept]), (train[0][held], train[1][held])
+        note = f"the {hold_out} {count} training images validate"
+    if standardize:
+        scaler = StandardScaler().fit(train[0])
+        train, val, test = (
+            None if part is None else (scaler.transform(part[0]).astype("float32"), part[1])
+            for part in (train, val, test)
+        )
+        note = ", ".join(filter(None, (note, "standardized on train")))
+    return Data(name, "mnist", train, val, test, note)
+
+
+def _load_digits(*, split, standardize: bool, quick: bool, seed: int) -> Data:
+    images, labels = sklearn.datasets.load_digits(return_X_y=True)
+    if quick:
+        images, labels = images[: QUICK_SIZES["mnist"][0]], labels[: QUICK_SIZES["mnist"][0]]
+    if split is None:
+        # load_digits lists the images in a fixed order: shuffle once, keep them all.
+        order = np.random.default_rng(seed).permutation(len(images))
+        x = images[order]
+        x = StandardScaler().fit_transform(x) if standardize else x / 16
+        return Data("digits", "digits", (x.astype("float32"), labels[order]), note="shuffled")
+    x = images.astype("float32") if standardize else (images / 16).astype("float32")
+    return _split("digits", x, labels, split, standardize, seed)
+
+
+def load_table(
+    name: str,
+    *,
+    split: tuple[float, float] = (0.15, 0.15),
+    standardize: bool = True,
+    quick: bool = False,
+    seed: int = 0,
+) -> Data:
+    """One of scikit-learn's bundled tables, split train / val / test (stratified for classes).
+
+    Features are float32; class labels int64, regression targets (diabetes) float32, so
+    that `infer_task` reads each correctly.
+
+    Args:
+        name: "breast_cancer", "diabetes", "digits" (raw 0..16 pixels), "iris" or "wine".
+        split: the (val, test) fractions.
+        standardize: scale the features with the training part's mean and std.
+        quick: the first 600 rows.
+        seed: fixes the split.
+
+    Example:
+        >>> print(load_table("breast_cancer"))
+        breast_cancer: train 397, val 86, test 86 (stratified, standardized on train)
+    """
+    if name not in TABLES:
+        raise ValueError(f"name={name!r}: expected one of {TABLES}")
+    X, y = getattr(sklearn.datasets, f"load_{name}")(return_X_y=True)
+    if quick:
+        X, y = X[: QUICK_SIZES["mnist"][0]], y[: QUICK_SIZES["mnist"][0]]
+    y = y.astype("float32" if name in REGRESSION_TABLES else "int64")
+    return _split(name, X.astype("float32"), y, split, standardize, seed)
+
+
+def _split(name: str, x, y, split, standardize: bool, seed: int) -> Data:
+    val_size, test_size = split
+    parts = train_val_test_split(
+        x, y, val_size=val_size, test_size=test_size, seed=seed, standardize=standardize
     )
-    return (flatten_images(x_train), y_train), (flatten_images(x_test), y_test)
+    note = "stratified" if parts.stratified else "shuffled"
+    note += ", standardized on train" if standardize else ""
+    return Data(name, name, parts.train, parts.val, parts.test, note)
 
 
-def load_imdb(num_words: int = 10000, *, alternative: str = ""):
-    """IMDB reviews as word-index sequences (Keras' start=1, oov=2, index_from=3)."""
-    return _load("imdb", keras.datasets.imdb.load_data, alternative, num_words=num_words)
+def load_imdb(num_words: int = NUM_WORDS, *, quick: bool = False, seed: int = 0) -> Data:
+    """IMDB reviews as word-index sequences (Keras' start=1, oov=2, index_from=3), 0/1 labels.
+
+    25,000 training and 25,000 test reviews; ``quick=True``: 1,000 and 500 (generated
+    synthetic-imdb when imdb.npz is not cached).
+    """
+    return _sequences("imdb", keras.datasets.imdb.load_data, 2, num_words, quick, seed)
 
 
-def load_reuters(num_words: int = 10000, *, alternative: str = ""):
-    """Reuters newswires as word-index sequences, 46 topic labels."""
-    return _load("reuters", keras.datasets.reuters.load_data, alternative, num_words=num_words)
+def load_reuters(num_words: int = NUM_WORDS, *, quick: bool = False, seed: int = 0) -> Data:
+    """Reuters newswires as word-index sequences, labelled with one of 46 topics.
+
+    8,982 training and 2,246 test newswires; ``quick=True``: 1,000 and 500 (generated
+    synthetic-reuters when reuters.npz is not cached).
+    """
+    return _sequences("reuters", keras.datasets.reuters.load_data, 46, num_words, quick, seed)
 
 
-def load_boston_housing(*, alternative: str = ""):
-    """Boston housing: 404 training and 102 test rows of 13 features; prices in $1000s."""
-    return _load("boston_housing", keras.datasets.boston_housing.load_data, alternative)
+def _sequences(family: str, loader, num_classes: int, num_words: int, quick: bool, seed: int):
+    train_size, test_size = QUICK_SIZES[family]
+    if quick and not is_cached(family):
+        train, test = synthetic_sequences(
+            train_size, test_size, num_classes=num_classes, num_words=num_words, seed=seed
+        )
+        return Data(f"synthetic-{family}", family, train, test=test)
+    train, test = _keras_load(family, loader, num_words=num_words)
+    if quick:
+        train, test = _head(train, train_size), _head(test, test_size)
+    return Data("IMDB" if family == "imdb" else "Reuters", family, train, test=test)
 
 
-def load_word_index(dataset: str, *, alternative: str = "") -> dict[str, int]:
+def load_boston_housing(*, quick: bool = False, seed: int = 0) -> Data:
+    """Boston housing: 404 training and 102 test rows of 13 float32 features; prices in $1000s.
+
+    ``quick=True`` without boston_housing.npz: generated rows of the same shape and scales.
+    """
+    if quick and not is_cached("boston_housing"):
+        name, (train, test) = "synthetic-boston-housing", synthetic_boston_housing(seed=seed)
+    else:
+        name = "Boston housing"
+        train, test = _keras_load("boston_housing", keras.datasets.boston_housing.load_data)
+    train, test = (train[0].astype("float32"), train[1]), (test[0].astype("float32"), test[1])
+    return Data(name, "boston_housing", train, test=test)
+
+
+def load_word_index(dataset: str) -> dict[str, int]:
     """The word -> rank index of "imdb" or "reuters" (ranks start at 1)."""
     loaders = {
         "imdb": keras.datasets.imdb.get_word_index,
@@ -107,7 +301,22 @@ def load_word_index(dataset: str, *, alternative: str = "") -> dict[str, int]:
     }
     if dataset not in loaders:
         raise ValueError(f"dataset={dataset!r}: expected 'imdb' or 'reuters'")
-    return _load(f"{dataset}_word_index", loaders[dataset], alternative)
+    return _keras_load(f"{dataset}_word_index", loaders[dataset])
+
+
+def first_words(data: Data, count: int = 40) -> str:
+    """The first training sequence of IMDB or Reuters decoded into words, for a look.
+
+    Says why instead when the data is a stand-in or the word index cannot be had.
+    """
+    if data.synthetic:
+        return f"(not decoding: {data.name} is generated, its words mean nothing)"
+    try:
+        word_index = load_word_index(data.family)
+    except DatasetUnavailableError as err:
+        return f"(not decoding: {str(err).splitlines()[0]})"
+    # Indices 0, 1 and 2 are padding, start and out-of-vocabulary: they decode to "?".
+    return decode_sequence(data.train[0][0][:count], word_index) + " ..."
 
 
 def flatten_images(images: np.ndarray) -> np.ndarray:
@@ -152,11 +361,15 @@ def decode_sequence(
     return " ".join(words.get(i, "?") for i in sequence)
 
 
-def _load(dataset: str, loader, alternative: str, **kwargs):
+def _head(part: XY, count: int) -> XY:
+    return part[0][:count], part[1][:count]
+
+
+def _keras_load(dataset: str, loader, **kwargs):
     try:
         return loader(**kwargs)
     except Exception as err:
         if is_cached(dataset):
             raise
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise DatasetUnavailableError(dataset, reason, alternative) from None
+        raise DatasetUnavailableError(dataset, reason) from None

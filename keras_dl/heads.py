@@ -1,38 +1,100 @@
-"""Output heads and the loss and metrics that belong with each.
+"""Output heads and the loss and metrics that belong with each, resolved from one table.
 
-| task        | head                       | loss                                     | metrics  |
-|-------------|----------------------------|------------------------------------------|----------|
-| regression  | Dense(num_outputs), linear | mse                                      | mae      |
-| binary      | Dense(1), sigmoid          | binary_crossentropy                      | accuracy |
-| multiclass  | Dense(num_classes), softmax| sparse_categorical_crossentropy          | accuracy |
-|             |                            | (categorical_crossentropy for one-hot y) |          |
+| task        | head                        | loss                                     | metrics  |
+|-------------|-----------------------------|------------------------------------------|----------|
+| regression  | Dense(num_outputs), linear  | mse                                      | mae      |
+| binary      | Dense(1), sigmoid           | binary_crossentropy                      | accuracy |
+| multiclass  | Dense(num_classes), softmax | sparse_categorical_crossentropy          | accuracy |
+|             |                             | (categorical_crossentropy for one-hot y) |          |
+
+`head_spec` checks the arguments once and returns a frozen `HeadSpec`; `output_head`,
+`loss_and_metrics` and `build_dense_model` all read it. Adding a head is one row of `HEADS`
+(and one rule in `keras_dl.tasks.infer_task`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 
+from keras_dl._checks import is_int
 from keras_dl.tasks import normalize_task
-from keras_dl.validation import is_int
-
-_ACTIVATIONS = {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}
 
 
-def head_units(task: str, num_classes: int | None = None, num_outputs: int = 1) -> int:
-    """Return how many units the output layer of `task` has, checking the arguments.
+@dataclass(frozen=True)
+class HeadSpec:
+    """One output head, fully resolved: what `output_head` builds and `compile` needs."""
+
+    task: str
+    activation: str
+    units: int
+    loss: str
+    metrics: tuple[str, ...]
+
+    def compile_args(self) -> dict:
+        """``{"loss": ..., "metrics": [...]}``, ready for ``model.compile(**...)``."""
+        return {"loss": self.loss, "metrics": list(self.metrics)}
+
+
+@dataclass(frozen=True)
+class _Row:
+    activation: str
+    loss: str
+    one_hot_loss: str | None  # the loss for one-hot labels; None: one-hot is not allowed
+    metrics: tuple[str, ...]
+
+
+HEADS = {
+    "regression": _Row("linear", "mse", None, ("mae",)),
+    "binary": _Row("sigmoid", "binary_crossentropy", None, ("accuracy",)),
+    "multiclass": _Row(
+        "softmax", "sparse_categorical_crossentropy", "categorical_crossentropy", ("accuracy",)
+    ),
+}
+
+
+def head_spec(
+    task: str | HeadSpec,
+    num_classes: int | None = None,
+    *,
+    num_outputs: int = 1,
+    one_hot: bool = False,
+) -> HeadSpec:
+    """Resolve `task` (a task or head name) and its sizes into a `HeadSpec`, checking them.
+
+    A `HeadSpec` passes through unchanged.
 
     Example:
-        >>> head_units("multiclass", num_classes=46)
-        46
+        >>> spec = head_spec("softmax", num_classes=46)
+        >>> spec.task, spec.units, spec.loss
+        ('multiclass', 46, 'sparse_categorical_crossentropy')
     """
-    task = normalize_task(task)
+    if isinstance(task, HeadSpec):
+        return task
+    name, row, loss = _resolve(task, one_hot)
+    return HeadSpec(name, row.activation, _units(name, num_classes, num_outputs), loss, row.metrics)
+
+
+def _resolve(task: str, one_hot: bool) -> tuple[str, _Row, str]:
+    """The task's canonical name, its row of `HEADS`, and its loss."""
+    name = normalize_task(task)
+    row = HEADS[name]
+    if one_hot and row.one_hot_loss is None:
+        raise ValueError(f"one_hot=True with task={name!r}: one-hot labels are for multiclass")
+    return name, row, row.one_hot_loss if one_hot else row.loss
+
+
+def _units(task: str, num_classes, num_outputs) -> int:
+    if num_classes is not None and not is_int(num_classes):
+        raise ValueError(f"num_classes={num_classes!r}: expected an integer or None")
     if task == "multiclass":
         if num_classes is None:
             raise ValueError(
                 "num_classes=None: a multiclass (softmax) head needs num_classes, the number "
                 "of classes (e.g. infer_task(y).num_classes)"
             )
-        if not is_int(num_classes) or num_classes < 2:
+        if num_classes < 2:
             raise ValueError(
                 f"num_classes={num_classes!r}: a softmax head needs at least 2 units; for two "
                 "classes with one unit use task='binary' (sigmoid)"
@@ -45,13 +107,18 @@ def head_units(task: str, num_classes: int | None = None, num_outputs: int = 1) 
                 "exactly 2 classes; use task='multiclass' for more"
             )
         return 1
+    if num_classes is not None:
+        raise ValueError(
+            f"num_classes={num_classes!r} with task='regression': a linear head has no "
+            "classes; give num_outputs (targets per sample) instead"
+        )
     if not is_int(num_outputs) or num_outputs < 1:
         raise ValueError(f"num_outputs={num_outputs!r}: expected an integer >= 1")
     return int(num_outputs)
 
 
 def output_head(
-    task: str,
+    task: str | HeadSpec,
     num_classes: int | None = None,
     *,
     num_outputs: int = 1,
@@ -69,19 +136,17 @@ def output_head(
         >>> model = keras.Model(inputs, outputs)
         >>> model.compile(optimizer="rmsprop", **loss_and_metrics("multiclass"))
     """
-    units = head_units(task, num_classes, num_outputs)
+    spec = head_spec(task, num_classes, num_outputs=num_outputs)
     policy = keras.config.dtype_policy().name
     dtype = "float32" if policy.startswith("mixed") else None
-    return keras.layers.Dense(
-        units, activation=_ACTIVATIONS[normalize_task(task)], dtype=dtype, name=name
-    )
+    return keras.layers.Dense(spec.units, activation=spec.activation, dtype=dtype, name=name)
 
 
-def loss_and_metrics(task: str, *, one_hot: bool = False) -> dict:
+def loss_and_metrics(task: str | HeadSpec, *, one_hot: bool = False) -> dict:
     """Return ``{"loss": ..., "metrics": [...]}`` for `task`, ready for ``model.compile(**...)``.
 
     Args:
-        task: "regression" | "binary" | "multiclass", or a head name.
+        task: "regression" | "binary" | "multiclass", a head name, or a `HeadSpec`.
         one_hot: multiclass labels are one-hot rows (categorical_crossentropy) rather than
             integers (sparse_categorical_crossentropy).
 
@@ -89,12 +154,7 @@ def loss_and_metrics(task: str, *, one_hot: bool = False) -> dict:
         >>> loss_and_metrics("binary")
         {'loss': 'binary_crossentropy', 'metrics': ['accuracy']}
     """
-    task = normalize_task(task)
-    if one_hot and task != "multiclass":
-        raise ValueError(f"one_hot=True with task={task!r}: one-hot labels are for multiclass")
-    if task == "regression":
-        return {"loss": "mse", "metrics": ["mae"]}
-    if task == "binary":
-        return {"loss": "binary_crossentropy", "metrics": ["accuracy"]}
-    loss = "categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy"
-    return {"loss": loss, "metrics": ["accuracy"]}
+    if isinstance(task, HeadSpec):
+        return task.compile_args()
+    _, row, loss = _resolve(task, one_hot)
+    return {"loss": loss, "metrics": list(row.metrics)}

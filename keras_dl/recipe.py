@@ -1,170 +1,118 @@
-"""What every recipe shares: its command-line flags, its run record, and the closing line
-that puts our number beside the book's.
+"""What a recipe script needs, behind one import: ``from keras_dl import recipe``.
 
-A recipe script uses it like this::
+A recipe reads like this::
 
-    BOOK = BookFigure("test accuracy", 0.978, "MNIST", "ch. 2.1")
+    BOOK = recipe.BookFigure("test accuracy", 0.978, "MNIST", "ch. 2.1", band=(0.975, 1))
 
-    @recipe_main
+    @recipe.command
     def main(argv=None):
-        args = parse_recipe_args(recipe_parser(__doc__, epochs=5, batch_size=128), argv)
-        run = start_recipe("digits", args, dataset="digits")
-        with run:
-            ...train, evaluate...
-            finish_recipe(run, args, history=history.history, metrics={"test": test},
-                          result=Result("test accuracy", test["accuracy"], "digits", BOOK))
+        args = recipe.parser(__doc__, epochs=5, batch_size=128).parse_args(argv)
+        data = load_images("mnist", quick=args.quick, seed=args.seed)
+        with recipe.start("mnist", args, dataset=data.name) as run:
+            ...build, fit, evaluate...
+            run.finish(history=history, metrics={"test": test},
+                       result=run.result("test accuracy", test["accuracy"], BOOK))
+
+`start` seeds everything from ``--seed`` and opens the run record; `RecipeRun.finish` writes
+history.csv, curves.png and metrics.json and prints the closing line beside the book's.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from keras_dl import runtime
+from keras_dl.book import ANY_DATASET, BookFigure, Result
 from keras_dl.curves import compare
 from keras_dl.datasets import DatasetUnavailableError
+from keras_dl.flags import QUICK_EPOCHS, QUICK_NOTE, parser, positive_float, positive_int
 from keras_dl.plots import history_figure
-from keras_dl.runs import TAG_PATTERN, Run, start_run
+from keras_dl.runs import Run, start_run
 
-QUICK_EPOCHS = 2
-QUICK_NOTE = f"a small slice and at most {QUICK_EPOCHS} epochs"
-
-
-@dataclass(frozen=True)
-class BookFigure:
-    """A published number: its metric, value (or (low, high) band), dataset and source."""
-
-    metric: str
-    value: float | tuple[float, float]
-    dataset: str
-    source: str = ""
-
-    def text(self) -> str:
-        """The value as printed, every published digit kept: "0.978" or "0.884-0.885"."""
-        if isinstance(self.value, tuple):
-            return "-".join(_number_text(v) for v in self.value)
-        return _number_text(self.value)
-
-    def as_dict(self) -> dict:
-        """JSON form for metrics.json."""
-        return {
-            "metric": self.metric,
-            "value": self.value,
-            "text": self.text(),
-            "dataset": self.dataset,
-            "source": self.source,
-        }
+__all__ = [
+    "ANY_DATASET",
+    "QUICK_EPOCHS",
+    "BookFigure",
+    "RecipeRun",
+    "Result",
+    "command",
+    "overlay",
+    "parser",
+    "positive_float",
+    "positive_int",
+    "print_table",
+    "start",
+]
 
 
-@dataclass(frozen=True)
-class Result:
-    """Our headline number, on the dataset it was measured on, beside the book's."""
+class RecipeRun(Run):
+    """A run of a recipe: the run record plus the parsed flags and the dataset's name."""
 
-    metric: str
-    value: float
-    dataset: str
-    book: BookFigure | None = None
-    digits: int = 4
+    def __init__(self, path: Path, recipe: str, *, args: argparse.Namespace, dataset: str):
+        super().__init__(path, recipe)
+        self.args = args
+        self.dataset = dataset
 
-    @property
-    def same_dataset(self) -> bool:
-        """Whether the book's figure was measured on the dataset we used."""
-        return self.book is not None and self.book.dataset.lower() == self.dataset.lower()
+    def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
+        """A `Result` measured on this run's dataset (keywords: digits, holds, detail)."""
+        return Result(metric, value, self.dataset, book, **kw)
 
-    def line(self) -> str:
-        """E.g. "test accuracy 0.9801 (book: 0.978)" or, on another dataset,
-        "test accuracy 0.9556 on digits (book: 0.978 on MNIST)"."""
-        ours = f"{self.metric} {self.value:.{self.digits}f}"
-        if self.book is None:
-            return f"{ours} on {self.dataset}"
-        if self.same_dataset:
-            return f"{ours} (book: {self.book.text()})"
-        return f"{ours} on {self.dataset} (book: {self.book.text()} on {self.book.dataset})"
+    def finish(
+        self,
+        *,
+        history=None,
+        metrics: Mapping | None = None,
+        result: Result | None = None,
+        figures: Sequence[Result] = (),
+        title: str = "",
+    ) -> None:
+        """Write history.csv, curves.png (unless --no-plots) and metrics.json; print the result.
 
-    def as_dict(self) -> dict:
-        """JSON form for metrics.json."""
-        return {
-            "metric": self.metric,
-            "value": float(self.value),
-            "dataset": self.dataset,
-            "book": self.book.as_dict() if self.book else None,
-            "same_dataset": self.same_dataset,
-        }
+        Args:
+            history: a Keras ``History`` (what ``fit`` returns) or its ``.history`` dict;
+                None when nothing was trained epoch by epoch.
+            metrics: anything else worth keeping (test metrics, sizes, ...).
+            result: the headline number beside the book's, printed last.
+            figures: the recipe's other numbers beside the book's (best epoch, baseline, ...).
+            title: the curves' title (default: the run's name).
 
-
-def recipe_parser(
-    doc: str | None, *, epochs: int | None = None, batch_size: int | None = None
-) -> argparse.ArgumentParser:
-    """The flags every recipe shares; add the recipe's own to the returned parser.
-
-    ``--epochs`` and ``--batch-size`` exist when the recipe trains (give their defaults).
-    """
-    summary, _, details = (doc or "").strip().partition("\n")
-    parser = argparse.ArgumentParser(
-        description=summary,
-        epilog=details.strip() or None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if epochs is not None:
-        parser.add_argument(
-            "--epochs",
-            type=positive_int,
-            default=epochs,
-            help="training epochs (default: %(default)s)",
-        )
-    if batch_size is not None:
-        parser.add_argument(
-            "--batch-size",
-            type=positive_int,
-            default=batch_size,
-            help="samples per gradient step (default: %(default)s)",
-        )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        help="fixes splits, initial weights and shuffling (default: 0)",
-    )
-    parser.add_argument("--out", default="runs", help="folder for run records (default: runs)")
-    parser.add_argument(
-        "--tag", type=_tag, default=None, help="suffix for the run directory name, e.g. lr-0.01"
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"smoke test: {QUICK_NOTE}",
-    )
-    parser.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
-    parser.add_argument(
-        "--mixed-precision",
-        action="store_true",
-        help="compute in float16 (GPU) / bfloat16 (CPU); heads stay float32",
-    )
-    parser.add_argument("--xla", action="store_true", help="compile with XLA")
-    return parser
+        The best epoch (lowest val_loss) is added to the metrics when the history has one.
+        """
+        history = getattr(history, "history", history)
+        metrics = dict(metrics or {})
+        if history:
+            self.save_history(history)
+            if not self.args.no_plots:
+                self.save_figure(history_figure(history, title=title or self.name))
+            val_loss = history.get("val_loss")
+            if val_loss is not None and len(val_loss):
+                best = min(range(len(val_loss)), key=val_loss.__getitem__)
+                metrics.setdefault("best_epoch", best + 1)
+                metrics.setdefault("best_val_loss", float(val_loss[best]))
+        if result is not None:
+            # A quick run's number is a smoke test: say so wherever it is put beside the book's.
+            metrics["result"] = {**result.as_dict(), "quick": bool(self.args.quick)}
+        if figures:
+            metrics["figures"] = [figure.as_dict() for figure in figures]
+        self.save_metrics(metrics)
+        if self.args.quick and result is not None and result.book is not None:
+            print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
+        print(f"run directory: {self.path}")
+        if result is not None:
+            print(result.line())
 
 
-def parse_recipe_args(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
-    """Parse `argv`; ``--quick`` caps the epochs and tags the run "quick" (unless tagged)."""
-    args = parser.parse_args(argv)
-    if args.quick:
-        if getattr(args, "epochs", None):
-            args.epochs = min(args.epochs, QUICK_EPOCHS)
-        args.tag = args.tag or "quick"
-    return args
-
-
-def start_recipe(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "") -> Run:
+def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "") -> RecipeRun:
     """Configure the runtime, seed everything, print backend and device, open the run.
 
     `variant` names one of several runs of a recipe (it is added to the run's tag), so
-    that each variant is a run of its own that `compare` can overlay.
+    that each variant is a run of its own that `overlay` can compare. The run is a context
+    manager: if its body raises, the run directory is removed.
     """
     runtime.configure(mixed_precision=args.mixed_precision, xla=args.xla)
     runtime.seed_everything(args.seed)
@@ -182,69 +130,64 @@ def start_recipe(name: str, args: argparse.Namespace, *, dataset: str, variant: 
         **environment,
         "command": sys.argv,
     }
-    return start_run(name, config, out=args.out, tag=tag)
+    record = start_run(name, config, out=args.out, tag=tag)
+    return RecipeRun(record.path, name, args=args, dataset=dataset)
 
 
-def finish_recipe(
-    run: Run,
-    args: argparse.Namespace,
-    *,
-    history: Mapping | None,
-    metrics: Mapping,
-    result: Result | None = None,
-    title: str = "",
-) -> None:
-    """Write history.csv, curves.png (unless --no-plots) and metrics.json; print the result.
-
-    The best epoch (lowest val_loss) is added to the metrics when the history has one.
-    """
-    metrics = dict(metrics)
-    if history:
-        run.save_history(history)
-        if not args.no_plots:
-            run.save_figure(history_figure(history, title=title or run.name))
-        val_loss = history.get("val_loss")
-        if val_loss is not None and len(val_loss):
-            best = min(range(len(val_loss)), key=val_loss.__getitem__)
-            metrics.setdefault("best_epoch", best + 1)
-            metrics.setdefault("best_val_loss", float(val_loss[best]))
-    if result is not None:
-        # A quick run's number is a smoke test: say so wherever it is put beside the book's.
-        metrics["result"] = {**result.as_dict(), "quick": bool(args.quick)}
-    run.save_metrics(metrics)
-    if args.quick and result is not None and result.book is not None:
-        print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
-    print(f"run directory: {run.path}")
-    if result is not None:
-        print(result.line())
-
-
-def overlay_runs(
-    name: str,
-    runs: Sequence[Run],
-    args: argparse.Namespace,
-    *,
-    metric: str = "val_loss",
-    smooth: float = 0.0,
-) -> list[dict]:
+def overlay(runs: Sequence[RecipeRun], *, metric: str = "val_loss", label: str = "") -> list[dict]:
     """Overlay `metric` across a recipe's variant runs with `keras_dl.curves.compare`.
 
-    Writes ``<out>/<name>/compare-<YYYYmmdd-HHMMSS>[-tag]-<metric>.png`` and its CSV table
-    (only the table is printed with --no-plots) and returns the table's rows.
+    Writes ``<out>/<recipe>/compare-<YYYYmmdd-HHMMSS>[-tag][-label]-<metric>.png`` and its
+    CSV table (only the table is printed with --no-plots) and returns the table's rows.
     """
+    args, recipe = runs[0].args, runs[0].recipe
     out = None
     if not args.no_plots:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        tag = f"-{args.tag}" if args.tag else ""
-        out = Path(args.out) / name / f"compare-{stamp}{tag}-{metric}.png"
-        suffix = 2
+        suffix = "".join(f"-{part}" for part in (args.tag, label) if part)
+        out = Path(args.out) / recipe / f"compare-{stamp}{suffix}-{metric}.png"
+        attempt = 2
         while out.exists() or out.with_suffix(".csv").exists():
-            out = out.with_name(f"compare-{stamp}{tag}-{metric}-{suffix}.png")
-            suffix += 1
-    return compare([run.path for run in runs], metric, smooth, out)
+            out = out.with_name(f"compare-{stamp}{suffix}-{metric}-{attempt}.png")
+            attempt += 1
+    return compare([run.path for run in runs], metric, 0.0, out)
 
 
-def recipe_main(main: Callable[[list[str] | None], int | None]) -> Callable[..., int]:
+def print_table(rows: Sequence[Mapping[str, object]], *, title: str = "") -> None:
+    """Print rows (dicts with the same keys) as an aligned table, e.g. one line per variant.
+
+    Floats print with 4 decimals, or in scientific notation below 0.001.
+
+    Example:
+        >>> print_table([{"variant": "l2", "best epoch": 5, "val_loss": 0.3612}])
+        variant  best epoch  val_loss
+        l2                5    0.3612
+    """
+    if not rows:
+        return
+    cells = [[_cell(value) for value in row.values()] for row in rows]
+    header = [str(key) for key in rows[0]]
+    widths = [max(len(text) for text in column) for column in zip(header, *cells, strict=True)]
+    numeric = [not isinstance(value, str) for value in rows[0].values()]
+
+    def line(texts: Sequence[str]) -> str:
+        parts = zip(texts, widths, numeric, strict=True)
+        return "  ".join(t.rjust(w) if n else t.ljust(w) for t, w, n in parts).rstrip()
+
+    if title:
+        print(f"\n{title}")
+    print(line(header))
+    for texts in cells:
+        print(line(texts))
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2e}" if value and abs(value) < 1e-3 else f"{value:.4f}"
+    return "-" if value is None else str(value)
+
+
+def command(main: Callable[[list[str] | None], int | None]) -> Callable[..., int]:
     """Wrap a recipe's ``main(argv)``: a missing dataset prints what to do and returns 2."""
 
     @functools.wraps(main)
@@ -256,46 +199,3 @@ def recipe_main(main: Callable[[list[str] | None], int | None]) -> Callable[...,
             return 2
 
     return wrapper
-
-
-def _number_text(value: float) -> str:
-    """Shortest exact text of a number: 1.0 -> "1", 0.31682708 -> "0.31682708"."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def positive_int(text: str) -> int:
-    """argparse type for flags such as ``--epochs``: a whole number of at least 1.
-
-    Example:
-        >>> parser.add_argument("--retrain-epochs", type=positive_int, default=9)
-    """
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type for flags such as ``--learning-rate``: a finite number above 0.
-
-    Example:
-        >>> parser.add_argument("--learning-rate", type=positive_float, default=1e-3)
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number above 0, e.g. 0.01")
-    return value
-
-
-def _tag(text: str) -> str:
-    if not TAG_PATTERN.match(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: expected letters, digits, '.', '_' or '-', e.g. lr-0.01"
-        )
-    return text

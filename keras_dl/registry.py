@@ -1,6 +1,10 @@
-"""Find the recipe scripts (recipes/<name>.py) and load one by name.
+"""Find the recipe scripts and load one by name.
 
-Listing reads each script's docstring without importing it, so `list` is instant.
+The recipes live in two folders, one per source: ``recipes/book/`` (Deep Learning with
+Python) and ``recipes/notes/`` (the course notes). A recipe's name is its file stem, unique
+across both. Listing reads each script's docstring without importing it, so `list` is
+instant; loading imports the script under a private module name
+(``keras_dl_recipes.<source>.<name>``), so a recipe never shadows a module of the same name.
 """
 
 from __future__ import annotations
@@ -14,43 +18,49 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+SOURCES = {
+    "book": "Deep Learning with Python (Chollet)",
+    "notes": "Course notes on deep-learning fundamentals",
+}
+
 
 @dataclass(frozen=True)
 class RecipeInfo:
-    """A recipe: its name (file stem), path and the first line of its docstring."""
+    """A recipe: its name (file stem), source folder, path and the first line of its docstring."""
 
     name: str
+    source: str
     path: Path
     summary: str
 
 
 def recipes_dir() -> Path:
-    """The recipes folder: ``$KERAS_DL_RECIPES``, else the checkout's ``recipes/``, else
-    ``./recipes``."""
+    """The recipes folder: ``$KERAS_DL_RECIPES``, else the checkout's ``recipes/``."""
     if os.environ.get("KERAS_DL_RECIPES"):
         return Path(os.environ["KERAS_DL_RECIPES"])
-    checkout = Path(__file__).resolve().parent.parent / "recipes"
-    return checkout if checkout.is_dir() else Path.cwd() / "recipes"
+    return Path(__file__).resolve().parent.parent / "recipes"
 
 
 def list_recipes() -> list[RecipeInfo]:
-    """Every recipe, sorted by name.
+    """Every recipe, grouped by source (book, then notes) and sorted by name within each.
 
     Example:
-        >>> [r.name for r in list_recipes()][:2]
-        ['activations', 'backprop_by_hand']
+        >>> [(r.source, r.name) for r in list_recipes()][:2]
+        [('book', 'boston'), ('book', 'digits')]
     """
     folder = recipes_dir()
     if not folder.is_dir():
         raise FileNotFoundError(
-            f"no recipes folder at {folder}: run from the keras-dl checkout or set KERAS_DL_RECIPES"
+            f"no recipes folder at {folder}: install keras-dl from its checkout "
+            "(pip install -e .) or set KERAS_DL_RECIPES"
         )
-    infos = []
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-        infos.append(RecipeInfo(path.stem, path, doc.strip().split("\n", 1)[0]))
+    infos: list[RecipeInfo] = []
+    for source in SOURCES:
+        for path in sorted((folder / source).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            infos.append(RecipeInfo(path.stem, source, path, doc.strip().split("\n", 1)[0]))
     return infos
 
 
@@ -61,11 +71,14 @@ def load_recipe(name: str) -> ModuleType:
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown recipe {name!r}{hint} (see: python -m keras_dl list)")
-    folder = str(known[name].path.parent)
-    if folder not in sys.path:  # recipes may share code with each other (mnist uses digits)
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(name, known[name].path)
+    info = known[name]
+    module_name = f"keras_dl_recipes.{info.source}.{name}"
+    spec = importlib.util.spec_from_file_location(module_name, info.path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    sys.modules[module_name] = module  # dataclasses look their module up here
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
     return module

@@ -16,8 +16,8 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_consistent_length
 
+from keras_dl._checks import is_int
 from keras_dl.tasks import infer_task
-from keras_dl.validation import is_int
 
 MIN_CLASS_MEMBERS = 3  # one sample per split, at least
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from keras_dl.validation import is_int
+from keras_dl._checks import is_int
 
 TASKS = ("regression", "binary", "multiclass")
 HEAD_ALIASES = {"linear": "regression", "sigmoid": "binary", "softmax": "multiclass"}

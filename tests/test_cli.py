@@ -16,12 +16,14 @@ def cli(*args: str, cwd=None):
     )
 
 
-def test_list_shows_every_recipe_with_its_title():
+def test_list_groups_every_recipe_under_its_source_with_its_title():
     done = cli("list")
     assert done.returncode == 0, done.stderr
-    lines = dict(line.split(None, 1) for line in done.stdout.strip().splitlines())
-    assert lines["digits"].startswith("Your first neural network")
-    assert "mnist" in lines
+    book, notes = done.stdout.split("Course notes on deep-learning fundamentals (recipes/notes/)")
+    assert book.startswith("Deep Learning with Python (Chollet) (recipes/book/)")
+    titles = dict(line.split(None, 1) for line in book.strip().splitlines()[1:])
+    assert titles["digits"].startswith("Your first neural network") and "mnist" in titles
+    assert "gates" in notes and "gates" not in titles
 
 
 def test_compare_writes_the_overlay_and_table(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from keras_dl import loss_and_metrics, output_head
-from keras_dl.heads import head_units
+from keras_dl.heads import HEADS, HeadSpec, head_spec
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,8 @@ def test_one_hot_labels_use_categorical_crossentropy():
     [
         ("multiclass", {}, ["num_classes=None"]),
         ("softmax", {"num_classes": 1}, ["num_classes=1", "at least 2 units", "binary"]),
-        ("multiclass", {"num_classes": 2.0}, ["num_classes=2.0"]),
+        ("multiclass", {"num_classes": 2.0}, ["num_classes=2.0", "expected an integer"]),
+        ("regression", {"num_classes": 3}, ["num_classes=3", "regression", "num_outputs"]),
         ("binary", {"num_classes": 3}, ["num_classes=3", "multiclass"]),
         ("regression", {"num_outputs": 0}, ["num_outputs=0"]),
         ("tanh", {}, ["task='tanh'"]),
@@ -59,9 +60,18 @@ def test_one_hot_labels_use_categorical_crossentropy():
 )
 def test_bad_head_arguments_raise_naming_them(task, kwargs, words):
     with pytest.raises(ValueError) as err:
-        head_units(task, **kwargs)
+        head_spec(task, **kwargs)
     for word in words:
         assert word in str(err.value)
+
+
+def test_every_task_has_one_row_and_a_spec_passes_through():
+    assert set(HEADS) == {"regression", "binary", "multiclass"}
+    spec = head_spec("softmax", num_classes=46, one_hot=True)
+    assert spec == HeadSpec("multiclass", "softmax", 46, "categorical_crossentropy", ("accuracy",))
+    assert head_spec(spec) is spec
+    assert output_head(spec).units == 46
+    assert loss_and_metrics(spec) == {"loss": "categorical_crossentropy", "metrics": ["accuracy"]}
 
 
 def test_head_on_a_functional_trunk_trains():

@@ -1,0 +1,166 @@
+"""The command-line flags every recipe shares, and the ``--quick`` caps each recipe declares.
+
+This module does not import Keras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Mapping, Sequence
+
+from keras_dl.runs import TAG_PATTERN
+
+QUICK_EPOCHS = 2
+QUICK_NOTE = f"a small slice and at most {QUICK_EPOCHS} epochs"
+MAX_SEED = 2**32 - 1  # what NumPy's and the backends' generators accept
+
+
+class RecipeParser(argparse.ArgumentParser):
+    """An `argparse.ArgumentParser` whose ``parse_args`` applies the recipe's ``--quick`` caps.
+
+    Under ``--quick`` every capped flag becomes ``min(value, cap)`` (the cap itself where
+    the value is None, i.e. "the recipe's own default"), ``--epochs`` is capped at
+    `QUICK_EPOCHS`, and the run is tagged "quick" unless it has a tag.
+    """
+
+    def __init__(self, *args, quick_caps: Mapping[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quick_caps = dict(quick_caps or {})
+
+    def parse_args(self, args=None, namespace=None) -> argparse.Namespace:  # type: ignore[override]
+        """Parse as argparse does, then apply the ``--quick`` caps."""
+        parsed = super().parse_args(args, namespace)
+        if parsed.quick:
+            for dest, cap in self.quick_caps.items():
+                if hasattr(parsed, dest):
+                    value = getattr(parsed, dest)
+                    setattr(parsed, dest, cap if value is None else min(value, cap))
+            parsed.tag = parsed.tag or "quick"
+        return parsed
+
+
+def parser(
+    doc: str | None,
+    *,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    datasets: Sequence[str] = (),
+    quick: Mapping[str, int] | None = None,
+) -> RecipeParser:
+    """The flags every recipe shares; add the recipe's own to the returned parser.
+
+    Args:
+        doc: the recipe's docstring: its first line is the description, the rest the epilog.
+        epochs, batch_size: defaults of ``--epochs`` and ``--batch-size``; omit them for a
+            recipe that does not train (``--epochs`` is capped under ``--quick`` wherever
+            a recipe defines it).
+        datasets: the choices of ``--dataset``, the default first; empty: no such flag.
+        quick: caps that ``--quick`` puts on the recipe's own flags, by destination,
+            e.g. ``{"retrain_epochs": 2, "val_samples": 400}``.
+
+    Example:
+        >>> p = parser(__doc__, epochs=20, batch_size=512, quick={"val_samples": 400})
+        >>> p.add_argument("--val-samples", type=positive_int, default=10000)
+        >>> args = p.parse_args(["--quick"])
+        >>> args.epochs, args.val_samples, args.tag
+        (2, 400, 'quick')
+    """
+    summary, _, details = (doc or "").strip().partition("\n")
+    caps = {"epochs": QUICK_EPOCHS, **(quick or {})}
+    result = RecipeParser(
+        description=summary,
+        epilog=details.strip() or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        quick_caps=caps,
+    )
+    if epochs is not None:
+        result.add_argument(
+            "--epochs",
+            type=positive_int,
+            default=epochs,
+            help="training epochs (default: %(default)s)",
+        )
+    if batch_size is not None:
+        result.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=batch_size,
+            help="samples per gradient step (default: %(default)s)",
+        )
+    if datasets:
+        result.add_argument(
+            "--dataset",
+            choices=tuple(datasets),
+            default=datasets[0],
+            help="the data to train on, described above (default: %(default)s)",
+        )
+    result.add_argument(
+        "--seed",
+        type=seed,
+        default=0,
+        help="fixes splits, initial weights and shuffling (default: 0)",
+    )
+    result.add_argument("--out", default="runs", help="folder for run records (default: runs)")
+    result.add_argument(
+        "--tag", type=tag, default=None, help="suffix for the run directory name, e.g. lr-0.01"
+    )
+    result.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK_NOTE}")
+    result.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
+    result.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="compute in float16 (GPU) / bfloat16 (CPU); heads stay float32",
+    )
+    result.add_argument("--xla", action="store_true", help="compile with XLA")
+    return result
+
+
+def positive_int(text: str) -> int:
+    """argparse type for flags such as ``--epochs``: a whole number of at least 1.
+
+    Example:
+        >>> parser.add_argument("--retrain-epochs", type=positive_int, default=9)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type for flags such as ``--learning-rate``: a finite number above 0.
+
+    Example:
+        >>> parser.add_argument("--learning-rate", type=positive_float, default=1e-3)
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number above 0, e.g. 0.01")
+    return value
+
+
+def seed(text: str) -> int:
+    """argparse type for ``--seed``: a whole number in 0..2**32-1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number in 0..{MAX_SEED}")
+    return value
+
+
+def tag(text: str) -> str:
+    """argparse type for ``--tag``: letters, digits, '.', '_' or '-'."""
+    if not TAG_PATTERN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected letters, digits, '.', '_' or '-', e.g. lr-0.01"
+        )
+    return text

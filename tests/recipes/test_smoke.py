@@ -1,0 +1,27 @@
+"""Every recipe, as a user smoke-tests it: ``--quick`` runs, records and ends on its result."""
+
+import json
+
+import pytest
+
+from keras_dl.book import Result
+from keras_dl.registry import list_recipes
+
+
+@pytest.mark.parametrize("name", [info.name for info in list_recipes()])
+def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, run_recipe, capsys):
+    code, run_dirs = run_recipe(name, "--quick")
+    assert code == 0
+    assert run_dirs, f"{name} wrote no run directory"
+    lines = []
+    for run_dir in run_dirs:
+        files = {path.name for path in run_dir.iterdir()}
+        assert {"config.json", "metrics.json"} <= files, f"{run_dir} lacks its record"
+        assert not [f for f in files if f.endswith(".tmp")], f"{run_dir}: temporary files left"
+        if "history.csv" in files:
+            assert "curves.png" in files, f"{run_dir} has a history but no curves.png"
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        assert metrics["result"]["quick"] is True
+        lines.append(Result.from_dict(metrics["result"]).line())
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last in lines
