@@ -10,6 +10,7 @@ This module does not import Keras.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 ANY_DATASET = "any"  # a figure that holds on every dataset (an identity, a gradient check)
@@ -157,6 +158,18 @@ class Result:
             "same_dataset": self.same_dataset,
             "inside": self.inside,
         }
+
+
+def around(value: float, tolerance: float) -> tuple[float, float]:
+    """The band ``(value - tolerance, value + tolerance)``, rounded to the tolerance's digits,
+    for a figure reproduced to its printed digits.
+
+    Example:
+        >>> around(0.31682708, 1e-4)
+        (0.31672708, 0.31692708)
+    """
+    digits = max(0, -math.floor(math.log10(tolerance))) + 8
+    return round(value - tolerance, digits), round(value + tolerance, digits)
 
 
 def number_text(value: float) -> str:

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from keras_dl import runtime
-from keras_dl.book import ANY_DATASET, BookFigure, Result
+from keras_dl.book import ANY_DATASET, BookFigure, Result, around
 from keras_dl.curves import compare
 from keras_dl.datasets import DatasetUnavailableError
 from keras_dl.flags import QUICK_EPOCHS, QUICK_NOTE, parser, positive_float, positive_int
@@ -40,6 +40,7 @@ __all__ = [
     "BookFigure",
     "RecipeRun",
     "Result",
+    "around",
     "command",
     "overlay",
     "parser",
@@ -61,6 +62,14 @@ class RecipeRun(Run):
     def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
         """A `Result` measured on this run's dataset (keywords: digits, holds, detail)."""
         return Result(metric, value, self.dataset, book, **kw)
+
+    def _figure(self, result: Result) -> dict:
+        """A result's metrics.json form. A quick run's number is a smoke test: it says so,
+        and is never judged against the book's (an identity, true on any data, still is)."""
+        record = {**result.as_dict(), "quick": bool(self.args.quick)}
+        if self.args.quick and not (result.book and result.book.dataset == ANY_DATASET):
+            record["inside"] = None
+        return record
 
     def finish(
         self,
@@ -95,10 +104,9 @@ class RecipeRun(Run):
                 metrics.setdefault("best_epoch", best + 1)
                 metrics.setdefault("best_val_loss", float(val_loss[best]))
         if result is not None:
-            # A quick run's number is a smoke test: say so wherever it is put beside the book's.
-            metrics["result"] = {**result.as_dict(), "quick": bool(self.args.quick)}
+            metrics["result"] = self._figure(result)
         if figures:
-            metrics["figures"] = [figure.as_dict() for figure in figures]
+            metrics["figures"] = [self._figure(figure) for figure in figures]
         self.save_metrics(metrics)
         if self.args.quick and result is not None and result.book is not None:
             print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")

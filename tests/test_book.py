@@ -2,7 +2,7 @@
 
 import pytest
 
-from keras_dl.book import ANY_DATASET, BookFigure, Result
+from keras_dl.book import ANY_DATASET, BookFigure, Result, around
 
 
 def test_book_figures_keep_every_published_digit():
@@ -73,3 +73,10 @@ def test_results_survive_their_json_form():
     again = Result.from_dict(result.as_dict())
     assert again.line() == result.line() and again.book == book
     assert result.as_dict()["inside"] is True
+
+
+def test_around_gives_a_clean_band_for_printed_digits():
+    assert around(0.31682708, 1e-4) == (0.31672708, 0.31692708)
+    assert BookFigure("y", 0.7366, "DLFS", band=around(0.7366, 1e-4)).band_text() == (
+        "band 0.7365-0.7367"
+    )

@@ -1,28 +1,27 @@
 """Predicting house prices: a linear head and K-fold validation on Boston housing (ch. 4.3)
 
 Deep Learning with Python, ch. 4.3 "Predicting house prices: A regression example".
-
-`keras.datasets.boston_housing.load_data()`: 404 training and 102 test suburbs of 1970s
-Boston, 13 features on very different scales, the median price in $1000s as target. The
-features are standardized with training statistics only. The network is Dense(64, relu)
--> Dense(64, relu) -> Dense(1) (linear), trained with rmsprop on the mean squared error,
-watching the mean absolute error (MAE).
+keras.datasets.boston_housing: 404 training and 102 test suburbs of 1970s Boston, 13
+features on very different scales, the median price in $1000s as target. The network is
+Dense(64, relu) -> Dense(64, relu) -> Dense(1) (linear), trained with rmsprop on the mean
+squared error, watching the mean absolute error (MAE).
 
 1. K-fold validation: 404 samples are too few for one reliable hold-out, so the training
-   set is cut into K = 4 contiguous folds (the book's) and each fold is validated once by
-   a model trained on the other three, batch 16. Book: per-fold val MAE after 100 epochs
-   averages 2.35-2.38 ($2,350).
+   set is cut into K = 4 contiguous folds and each is validated once by a model trained on
+   the other three, batch 16. Book: per-fold val MAE after 100 epochs averages 2.35-2.38.
 2. The per-epoch validation MAE, averaged over the folds, over 500 epochs; the first 10
-   points dropped and the rest smoothed (exponential moving average, factor 0.9). Book:
-   it stops improving near epoch 80, then the model overfits.
-3. A fresh model trained 130 epochs, batch 16, on all 404 samples, evaluated once on the
-   test set. Book: test MAE 2.55-2.72.
+   points dropped and the rest smoothed (exponential moving average, factor 0.9). Book: it
+   stops improving near epoch 80, then the model overfits.
+3. A fresh model trained 130 epochs, batch 16, on all 404 samples, tested once. Book: test
+   MAE 2.55-2.72.
+
+Without boston_housing.npz, `--quick` runs the same code on generated rows of the same
+shape and scales (synthetic-boston-housing).
 
 Run it:
 
     make recipe NAME=boston
     make recipe NAME=boston ARGS="--curve-epochs 100"   # a shorter curve: about 4 times faster
-    make recipe NAME=boston ARGS="--quick"
 """
 
 from __future__ import annotations
@@ -35,44 +34,161 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.preprocessing import StandardScaler
 
-from keras_dl import build_dense_model, kfold, loss_and_metrics
+from keras_dl import build_dense_model, kfold, loss_and_metrics, recipe
 from keras_dl.curves import smooth_curve
-from keras_dl.datasets import is_cached, load_boston_housing
-from keras_dl.recipe import (
-    QUICK_EPOCHS,
-    BookFigure,
-    Result,
-    finish_recipe,
-    parse_recipe_args,
-    positive_int,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
-)
-from keras_dl.synthetic import synthetic_boston_housing
+from keras_dl.datasets import load_boston_housing
 
-BOOK = BookFigure("test MAE", (2.55, 2.72), "Boston housing", "ch. 4.3")
-BOOK_KFOLD = BookFigure("K-fold mean val MAE", (2.35, 2.38), "Boston housing", "ch. 4.3")
-BOOK_CURVE_BOTTOM = 80  # the epoch where the book's smoothed validation MAE stops improving
 SMOOTHING = 0.9
 CURVE_SKIP = 10  # the first points are on another scale from the rest: the book drops them
 STEPS_PER_CALL = 32  # >= the batches of an epoch (19 per fold, 26 on all 404 rows)
-ALTERNATIVE = "run with --quick to smoke-test on generated data of the same shape"
+
+BOOK = recipe.BookFigure(
+    "test MAE (130 epochs on all)", (2.55, 2.72), "Boston housing", "ch. 4.3", band=(0, 2.9)
+)
+BOOK_KFOLD = recipe.BookFigure(
+    "K-fold mean val MAE", (2.35, 2.38), "Boston housing", "ch. 4.3", band=(0, 2.6)
+)
+BOOK_CURVE_BOTTOM = recipe.BookFigure(
+    "epoch where the smoothed val MAE bottoms", 80, "Boston housing", "ch. 4.3", band=None
+)
 
 
-def load_data(
-    *, quick: bool, seed: int
-) -> tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return (dataset name, (x_train, y_train), (x_test, y_test)), features float32."""
-    if quick and not is_cached("boston_housing"):
-        # No boston_housing.npz here: generated rows of the same shape and scales.
-        train, test = synthetic_boston_housing(seed=seed)
-        name = "synthetic-boston-housing"
-    else:
-        train, test = load_boston_housing(alternative=ALTERNATIVE)
-        name = "Boston housing"
-    (x_train, y_train), (x_test, y_test) = train, test
-    return name, (x_train.astype("float32"), y_train), (x_test.astype("float32"), y_test)
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """K-fold validate, find where overfitting starts, train on all, test; the exit status."""
+    args = build_parser().parse_args(argv)
+    data = load_boston_housing(quick=args.quick, seed=args.seed)
+    print(data)
+    (x_train, y_train), (x_test, y_test) = data.train, data.test
+
+    with recipe.start("boston", args, dataset=data.name) as run:
+        # 1 and 2 in one K-fold pass. Fitting 500 epochs and reading the validation MAE
+        # after epoch 100 gives exactly what a 100-epoch run reports: with the same seed,
+        # the first 100 epochs draw the same initial weights and the same shuffles, and
+        # validating after an epoch does not change the weights (tests/recipes/book/
+        # test_boston.py checks it). The book runs the K-fold twice, for 100 and for 500
+        # epochs, with new random weights each time.
+        pass_epochs = max(args.epochs, args.curve_epochs)
+        histories = cross_validate(
+            x_train,
+            y_train,
+            folds=args.folds,
+            epochs=pass_epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+        )
+        fold_mae = [h["val_mae"][args.epochs - 1] for h in histories]
+        mean_mae = float(np.mean(fold_mae))
+        print("per-fold val MAE after", args.epochs, "epochs:", np.round(fold_mae, 3).tolist())
+        folds_text = ", ".join(f"{v:.2f}" for v in fold_mae)
+        kfold_result = run.result(
+            "K-fold mean val MAE", mean_mae, BOOK_KFOLD, digits=3, detail=f"(folds {folds_text})"
+        )
+        print(kfold_result.line())
+
+        # 2. The mean validation curve is noisy and its first epochs (errors near 20) dwarf
+        #    the rest: drop them and smooth what is left to see where it stops improving.
+        mean_history = fold_mean(histories)
+        val_mae = np.asarray(mean_history["val_mae"])
+        skip = min(CURVE_SKIP, len(val_mae) - 1)
+        smoothed = smooth_curve(val_mae[skip:], SMOOTHING)
+        curve_bottom = skip + int(np.argmin(smoothed)) + 1
+        bottom_result = run.result(
+            BOOK_CURVE_BOTTOM.metric, curve_bottom, BOOK_CURVE_BOTTOM, digits=0
+        )
+        print(bottom_result.line())
+        if not args.no_plots:
+            figure = curve_figure(mean_history, smoothed, skip, curve_bottom, args.epochs)
+            run.save_figure(figure, "kfold_mae.png")
+
+        # 3. The final model: all training rows, scaled with their mean and std; the test
+        #    rows are scaled with the same (training) statistics, never their own.
+        scaler = StandardScaler().fit(x_train)
+        model = build_model()
+        x_train_scaled, x_test_scaled = scaler.transform(x_train), scaler.transform(x_test)
+        model.fit(
+            x_train_scaled, y_train, epochs=args.final_epochs, batch_size=args.batch_size, verbose=0
+        )
+        test = model.evaluate(x_test_scaled, y_test, return_dict=True, verbose=0)
+
+        run.finish(
+            history=mean_history,
+            metrics={
+                "test": test,
+                "test_mae": test["mae"],
+                "fold_val_mae": fold_mae,
+                "mean_val_mae": mean_mae,
+                "score_epoch": args.epochs,
+                "curve_epochs": pass_epochs,
+                "smoothed_val_mae_best_epoch": curve_bottom,
+                "smoothed_val_mae_min": float(smoothed.min()),
+                "final_epochs": args.final_epochs,
+            },
+            result=run.result(
+                f"test MAE ({args.final_epochs} epochs on all)", test["mae"], BOOK, digits=3
+            ),
+            figures=[kfold_result, bottom_result],
+            title=f"boston: 64-64-1 on {data.name}, mean of {args.folds} folds",
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The shared recipe flags plus the folds, the curve length and the final training."""
+    parser = recipe.parser(
+        __doc__,
+        epochs=100,
+        batch_size=16,
+        quick={"curve_epochs": recipe.QUICK_EPOCHS, "final_epochs": recipe.QUICK_EPOCHS},
+    )
+    parser.add_argument(
+        "--folds", type=recipe.positive_int, default=4, help="K (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--curve-epochs",
+        type=recipe.positive_int,
+        default=500,
+        help="length of the K-fold pass drawn as the validation curve; the per-fold scores "
+        "are read at --epochs within it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--final-epochs",
+        type=recipe.positive_int,
+        default=130,
+        help="epochs of the final model on all training data (default: %(default)s)",
+    )
+    return parser
+
+
+def cross_validate(
+    x: np.ndarray, y: np.ndarray, *, folds: int, epochs: int, batch_size: int, seed: int
+) -> list[dict[str, list[float]]]:
+    """Train a fresh model on each fold's other K-1 folds for `epochs` epochs, validating
+    on the fold after every epoch; return each fold's Keras history.
+
+    The folds are contiguous (shuffle=False), as the book's. Each fold is standardized with
+    the mean and std of its own training part, so its validation rows never shape the
+    scaling (the book scales once with all 404 rows; the difference is small).
+
+    Fold k is seeded with `seed` + k before its model is built, so its weights and shuffles
+    do not depend on how long the earlier folds trained (on JAX every epoch draws from the
+    global seed generator): epoch E of a longer pass is exactly an E-epoch run.
+    """
+    histories = []
+    splits = kfold(x, y, folds, shuffle=False, standardize=True)
+    for fold, (train, val) in enumerate(splits, start=1):
+        keras.utils.set_random_seed(seed + fold)
+        model = build_model()
+        history = model.fit(
+            *train,
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=[EpochValidation(*val)],
+            verbose=0,
+        )
+        histories.append(history.history)
+        print(f"fold {fold}/{folds}: {len(train[0])} train, {len(val[0])} val, trained {epochs}")
+    return histories
 
 
 def build_model() -> keras.Model:
@@ -108,37 +224,6 @@ class EpochValidation(keras.callbacks.Callback):
         logs["val_mae"] = float(np.mean(np.abs(errors)))
 
 
-def cross_validate(
-    x: np.ndarray, y: np.ndarray, *, folds: int, epochs: int, batch_size: int, seed: int
-) -> list[dict[str, list[float]]]:
-    """Train a fresh model on each fold's other K-1 folds for `epochs` epochs, validating
-    on the fold after every epoch; return each fold's Keras history.
-
-    The folds are contiguous (shuffle=False), as the book's. Each fold is standardized with
-    the mean and std of its own training part, so its validation rows never shape the
-    scaling (the book scales once with all 404 rows; the difference is small).
-
-    Fold k is seeded with `seed` + k before its model is built, so its weights and shuffles
-    do not depend on how long the earlier folds trained (on JAX every epoch draws from the
-    global seed generator): epoch E of a longer pass is exactly an E-epoch run.
-    """
-    histories = []
-    splits = kfold(x, y, folds, shuffle=False, standardize=True)
-    for fold, (train, val) in enumerate(splits, start=1):
-        keras.utils.set_random_seed(seed + fold)
-        model = build_model()
-        history = model.fit(
-            *train,
-            epochs=epochs,
-            batch_size=batch_size,
-            callbacks=[EpochValidation(*val)],
-            verbose=0,
-        )
-        histories.append(history.history)
-        print(f"fold {fold}/{folds}: {len(train[0])} train, {len(val[0])} val, trained {epochs}")
-    return histories
-
-
 def fold_mean(histories: list[dict[str, list[float]]]) -> dict[str, list[float]]:
     """The per-epoch mean over folds of every logged quantity (loss, mae, val_loss, val_mae)."""
     return {key: np.mean([h[key] for h in histories], axis=0).tolist() for key in histories[0]}
@@ -148,7 +233,7 @@ def curve_figure(
     history: dict[str, list[float]], smoothed: np.ndarray, skip: int, bottom: int, score_epoch: int
 ) -> Figure:
     """Left: training and validation MAE per epoch, mean over the folds. Right: the
-    validation MAE smoothed, with where it bottoms and the book's epoch 80. Both drop the
+    validation MAE smoothed, with where it bottoms and the book's epoch. Both drop the
     first `skip` epochs, whose errors (about 20 at epoch 1) would flatten the rest."""
     fig = Figure(figsize=(11.0, 4.4), layout="constrained")
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -168,8 +253,11 @@ def curve_figure(
     right.axvline(
         score_epoch, color="grey", linestyle=":", label=f"K-fold score, epoch {score_epoch}"
     )
-    if skip < BOOK_CURVE_BOTTOM <= len(epochs) + skip:
-        right.axvline(BOOK_CURVE_BOTTOM, color="tab:green", linestyle="--", label="book: epoch 80")
+    book_epoch = BOOK_CURVE_BOTTOM.value
+    if skip < book_epoch <= len(epochs) + skip:
+        right.axvline(
+            book_epoch, color="tab:green", linestyle="--", label=f"book: epoch {book_epoch}"
+        )
     right.set_title("Validation MAE, smoothed")
     for ax in (left, right):
         ax.set_xlabel(f"epoch (first {skip} dropped)")
@@ -178,106 +266,6 @@ def curve_figure(
         ax.grid(alpha=0.3)
         ax.legend()
     return fig
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The shared recipe flags plus the folds, the curve length and the final training."""
-    parser = recipe_parser(__doc__, epochs=100, batch_size=16)
-    parser.add_argument("--folds", type=positive_int, default=4, help="K (default: %(default)s)")
-    parser.add_argument(
-        "--curve-epochs",
-        type=positive_int,
-        default=500,
-        help="length of the K-fold pass drawn as the validation curve; the per-fold scores "
-        "are read at --epochs within it (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--final-epochs",
-        type=positive_int,
-        default=130,
-        help="epochs of the final model on all training data (default: %(default)s)",
-    )
-    return parser
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    args = parse_recipe_args(build_parser(), argv)
-    if args.quick:
-        args.curve_epochs = min(args.curve_epochs, QUICK_EPOCHS)
-        args.final_epochs = min(args.final_epochs, QUICK_EPOCHS)
-
-    dataset, (x_train, y_train), (x_test, y_test) = load_data(quick=args.quick, seed=args.seed)
-    print(f"{dataset}: train {len(x_train)}, test {len(x_test)} rows of {x_train.shape[1]}")
-
-    with start_recipe("boston", args, dataset=dataset) as run:
-        # 1 and 2 in one K-fold pass. Fitting 500 epochs and reading the validation MAE
-        # after epoch 100 gives exactly what a 100-epoch run reports: with the same seed,
-        # the first 100 epochs draw the same initial weights and the same shuffles, and
-        # validating after an epoch does not change the weights (tests/recipes/test_boston.py
-        # checks it). The book runs the K-fold twice, for 100 and for 500 epochs, with new
-        # random weights each time.
-        pass_epochs = max(args.epochs, args.curve_epochs)
-        histories = cross_validate(
-            x_train,
-            y_train,
-            folds=args.folds,
-            epochs=pass_epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-        )
-        fold_mae = [h["val_mae"][args.epochs - 1] for h in histories]
-        mean_mae = float(np.mean(fold_mae))
-        print("per-fold val MAE after", args.epochs, "epochs:", np.round(fold_mae, 3).tolist())
-        kfold_result = Result("K-fold mean val MAE", mean_mae, dataset, BOOK_KFOLD)
-        print(kfold_result.line())
-
-        mean_history = fold_mean(histories)
-        val_mae = np.asarray(mean_history["val_mae"])
-        skip = min(CURVE_SKIP, len(val_mae) - 1)
-        smoothed = smooth_curve(val_mae[skip:], SMOOTHING)
-        curve_bottom = skip + int(np.argmin(smoothed)) + 1
-        print(f"smoothed validation MAE bottoms at epoch {curve_bottom} (book: near 80)")
-        if not args.no_plots:
-            figure = curve_figure(mean_history, smoothed, skip, curve_bottom, args.epochs)
-            run.save_figure(figure, "kfold_mae.png")
-
-        # 3. The final model: all training rows, scaled with their mean and std; the test
-        #    rows are scaled with the same (training) statistics.
-        scaler = StandardScaler().fit(x_train)
-        model = build_model()
-        x_train_scaled, x_test_scaled = scaler.transform(x_train), scaler.transform(x_test)
-        model.fit(
-            x_train_scaled, y_train, epochs=args.final_epochs, batch_size=args.batch_size, verbose=0
-        )
-        test_metrics = model.evaluate(x_test_scaled, y_test, return_dict=True, verbose=0)
-
-        finish_recipe(
-            run,
-            args,
-            history=mean_history,
-            metrics={
-                "test": test_metrics,
-                "test_mae": test_metrics["mae"],
-                "fold_val_mae": fold_mae,
-                "mean_val_mae": mean_mae,
-                "score_epoch": args.epochs,
-                "curve_epochs": pass_epochs,
-                "smoothed_val_mae_best_epoch": curve_bottom,
-                "smoothed_val_mae_min": float(smoothed.min()),
-                "final_epochs": args.final_epochs,
-                "kfold_result": kfold_result.as_dict(),
-                "book": {
-                    "mean_val_mae": BOOK_KFOLD.value,
-                    "smoothed_val_mae_best_epoch": BOOK_CURVE_BOTTOM,
-                    "test_mae": BOOK.value,
-                },
-            },
-            result=Result("test MAE", test_metrics["mae"], dataset, BOOK),
-            title=f"boston: 64-64-1 on {dataset}, mean of {args.folds} folds",
-        )
-    return 0
 
 
 if __name__ == "__main__":

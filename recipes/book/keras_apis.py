@@ -4,21 +4,18 @@ Deep Learning with Python, ch. 7 "Working with Keras: A deep dive": 7.2 "Differe
 to build Keras models", 7.3 "Using built-in training and evaluation loops" (7.3.2 "Using
 callbacks"), 7.4 "Writing your own training and evaluation loops" (7.4.3 "A complete
 training and evaluation loop", 7.4.5 "Leveraging fit() with a custom training loop").
-
 One MNIST model, Dense(512, relu) -> Dropout(0.5) -> Dense(10, softmax), rmsprop, with the
 first 10,000 training images held out for validation, and
 
-1. built three ways, Sequential, functional and subclassed: the same 407,050 parameters
-   (784 inputs; fewer on digits);
+1. built three ways, Sequential, functional and subclassed: the same 407,050 parameters;
 2. compile / fit / evaluate, 3 epochs of batch 32 (fit's default). Book: test accuracy
    about 0.971;
 3. EarlyStopping(monitor="val_accuracy", patience=2) and ModelCheckpoint(monitor="val_loss",
    save_best_only=True) over at most 10 epochs; the checkpoint, `checkpoint.keras` in the
    run directory, is reloaded and evaluated;
-4. the same training three times from the same initial weights (and the same dropout
-   masks), batch after batch in the same order: `fit`, a custom `tf.GradientTape` loop,
-   and `fit` on a model whose `train_step` is overridden. Their per-epoch curves agree;
-   the recipe prints and records the largest difference (loops.png overlays them).
+4. trained three times from the same initial weights and dropout masks, on the same batches
+   in the same order: `fit`, a custom `tf.GradientTape` loop, and `fit` on a model whose
+   `train_step` is overridden. Their curves agree to float precision (loops.png).
 
   --dataset mnist   (default) keras.datasets.mnist, as the book: 50,000 / 10,000 / 10,000.
   --dataset digits  scikit-learn's 8x8 digits (64 inputs, 38,410 parameters), split
@@ -30,62 +27,121 @@ Run it:
     make recipe NAME=keras_apis ARGS="--dataset digits"
 """
 
-import argparse
+from __future__ import annotations
+
 from collections.abc import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
-from digits import load_data as load_digits_data
 from keras import layers
 from matplotlib.figure import Figure
 
-from keras_dl import runtime
-from keras_dl.datasets import flatten_images, is_cached, load_mnist
-from keras_dl.plots import history_figure
-from keras_dl.recipe import (
-    QUICK_EPOCHS,
-    BookFigure,
-    Result,
-    finish_recipe,
-    parse_recipe_args,
-    positive_int,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
+from keras_dl import plots, recipe, runtime
+from keras_dl.datasets import Data, load_images
+
+BOOK = recipe.BookFigure("test accuracy", 0.971, "MNIST", "ch. 7.3", band=(0.97, 1.0))
+LOOP_TOLERANCE = 1e-4  # float32 arithmetic: the same operations in the same order
+APIS = recipe.BookFigure(
+    "Sequential = functional = subclassed parameters; loops vs fit",
+    "equal; the same curves",
+    recipe.ANY_DATASET,
+    "ch. 7.2, 7.4",
+    band=f"counts equal, loops within {LOOP_TOLERANCE:.0e}",
 )
-from keras_dl.synthetic import synthetic_mnist
-
-BOOK = BookFigure("test accuracy", 0.971, "MNIST", "ch. 7.3")
-MNIST_ALTERNATIVE = "run with --dataset digits (embedded in scikit-learn, no download)"
-QUICK_SAMPLES = 600
 CHECKPOINT = "checkpoint.keras"
-Data = tuple[np.ndarray, np.ndarray]
+XY = tuple[np.ndarray, np.ndarray]
 
 
-def load_data(dataset: str, *, quick: bool, seed: int) -> tuple[str, Data, Data, Data]:
-    """Return (dataset name, train, val, test), each an (x, y) pair."""
-    if dataset == "digits":
-        return load_digits_data("digits", quick=quick, seed=seed)
-    if quick and not is_cached("mnist"):
-        # No mnist.npz here: smoke-test the MNIST code path on generated 28x28 images.
-        (x_train, y_train), (x_test, y_test) = synthetic_mnist(seed=seed)
-        name, images, labels = "synthetic-mnist", flatten_images(x_train), y_train
-        test = (flatten_images(x_test), y_test)
-    else:
-        (images, labels), test = load_mnist(alternative=MNIST_ALTERNATIVE)
-        name = "MNIST"
-        if quick:
-            images, labels = images[:QUICK_SAMPLES], labels[:QUICK_SAMPLES]
-            test = (test[0][:QUICK_SAMPLES], test[1][:QUICK_SAMPLES])
-    # The book holds out the first 10,000 of the 60,000 training images: the first sixth.
-    num_val = len(images) // 6
-    train, val = (images[num_val:], labels[num_val:]), (images[:num_val], labels[:num_val])
-    print(f"{name}: train {len(train[0])}, val {len(val[0])} (the first ones), test {len(test[0])}")
-    return name, train, val, test
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Build, train and compare the ch. 7 model four ways; returns the exit status."""
+    parser = recipe.parser(
+        __doc__,
+        epochs=3,
+        batch_size=32,
+        datasets=("mnist", "digits"),
+        quick={"max_epochs": recipe.QUICK_EPOCHS},
+    )
+    parser.add_argument(
+        "--max-epochs",
+        type=recipe.positive_int,
+        default=10,
+        help="epoch limit of the EarlyStopping run (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+
+    # The data: MNIST pixels / 255 with the first sixth of the training images (the book's
+    # 10,000) held out to validate; digits split 70/15/15 and standardized on train.
+    data = load_images(
+        args.dataset,
+        hold_out="first",
+        standardize=args.dataset == "digits",
+        quick=args.quick,
+        seed=args.seed,
+    )
+    print(data)
+    input_size = data.train[0].shape[1]
+
+    with recipe.start("keras_apis", args, dataset=data.name) as run:
+        # 1. Sequential, functional, subclassed: three spellings of one model, so one
+        #    parameter count.
+        counts = parameter_counts(input_size)
+        for name, count in counts.items():
+            print(f"{name:>10} model: {count:,} parameters")
+
+        # 2. The standard workflow: compile, fit, evaluate.
+        model = compile_model(get_mnist_model(input_size))
+        history = model.fit(
+            *data.train, validation_data=data.val, epochs=args.epochs, batch_size=args.batch_size
+        )
+        test = model.evaluate(*data.test, return_dict=True, verbose=0)
+        print(f"test after {args.epochs} epochs: {test}")
+
+        # 3. Callbacks: stop when val_accuracy has not improved for 2 epochs; keep the
+        #    model of the lowest val_loss on disk, and reload it.
+        callbacks = train_with_callbacks(run, data, input_size)
+
+        # 4. What fit does, written twice by hand: a custom GradientTape loop, and fit on a
+        #    model whose train_step we override. All three start from the same weights.
+        loops = compare_loops(run, data, input_size)
+
+        distinct = sorted(set(counts.values()))
+        largest = max(loops["max_abs_diff_from_fit"].values())
+        apis = run.result(
+            APIS.metric,
+            f"{'equal' if len(distinct) == 1 else 'differ'} ({', '.join(map(str, distinct))}); "
+            f"max |loop - fit| {largest:.1e}",
+            APIS,
+            holds=len(distinct) == 1 and largest <= LOOP_TOLERANCE,
+        )
+        print(apis.line())
+        run.finish(
+            history=history,
+            metrics={
+                "parameters": counts,
+                "test": test,
+                "final_val_accuracy": history.history["val_accuracy"][-1],
+                "callbacks": callbacks,
+                "loops": loops,
+            },
+            result=run.result("test accuracy", test["accuracy"], BOOK),
+            figures=[apis],
+            title=f"keras_apis: compile / fit / evaluate on {data.name}",
+        )
+    return 0
 
 
-# 1. Three ways to build the same model ------------------------------------------------
+def parameter_counts(input_size: int) -> dict[str, int]:
+    """The parameter count of each of the three versions."""
+    subclassed = SubclassedModel()
+    subclassed(np.zeros((1, input_size), "float32"))  # it creates its weights on first call
+    models = {
+        "sequential": sequential_model(input_size),
+        "functional": get_mnist_model(input_size),
+        "subclassed": subclassed,
+    }
+    return {name: model.count_params() for name, model in models.items()}
 
 
 def sequential_model(input_size: int) -> keras.Model:
@@ -125,18 +181,6 @@ class SubclassedModel(keras.Model):
         return self.classifier(features)
 
 
-def parameter_counts(input_size: int) -> dict[str, int]:
-    """The parameter count of each of the three versions."""
-    subclassed = SubclassedModel()
-    subclassed(np.zeros((1, input_size), "float32"))  # it creates its weights on first call
-    models = {
-        "sequential": sequential_model(input_size),
-        "functional": get_mnist_model(input_size),
-        "subclassed": subclassed,
-    }
-    return {name: model.count_params() for name, model in models.items()}
-
-
 def compile_model(model: keras.Model) -> keras.Model:
     """rmsprop, sparse categorical cross-entropy, accuracy. No XLA, so that fit, the
     custom loop and the train_step override do exactly the same arithmetic."""
@@ -149,11 +193,126 @@ def compile_model(model: keras.Model) -> keras.Model:
     return model
 
 
-# 4. A custom training loop and a train_step override ----------------------------------
+def train_with_callbacks(run: recipe.RecipeRun, data: Data, input_size: int) -> dict:
+    """Fit with EarlyStopping and ModelCheckpoint, then reload the checkpoint; its metrics.
+
+    Writes callbacks_history.csv and (unless --no-plots) callbacks.png in the run.
+    """
+    args = run.args
+    checkpoint = run.path / CHECKPOINT
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2),
+        keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_loss", save_best_only=True),
+    ]
+    model = compile_model(get_mnist_model(input_size))
+    history = model.fit(
+        *data.train,
+        validation_data=data.val,
+        epochs=args.max_epochs,
+        batch_size=args.batch_size,
+        callbacks=callbacks,
+    ).history
+    val_losses = history["val_loss"]
+    best = int(np.argmin(val_losses))
+    best_accuracy = int(np.argmax(history["val_accuracy"]))
+    # The checkpoint holds the model of the best epoch, not of the last one.
+    reloaded = keras.models.load_model(checkpoint)
+    reloaded_val = reloaded.evaluate(*data.val, return_dict=True, verbose=0)
+    reloaded_test = reloaded.evaluate(*data.test, return_dict=True, verbose=0)
+    print(
+        f"EarlyStopping ran {len(val_losses)} of {args.max_epochs} epochs; the checkpoint "
+        f"holds epoch {best + 1} (val_loss {val_losses[best]:.4f}; reloaded: "
+        f"{reloaded_val['loss']:.4f}), test accuracy {reloaded_test['accuracy']:.4f}"
+    )
+    run.save_history(history, "callbacks_history.csv")
+    if not args.no_plots:
+        run.save_figure(
+            plots.history_figure(
+                history,
+                title=f"EarlyStopping(val_accuracy, patience 2) stopped after "
+                f"{len(val_losses)} epochs (best val_accuracy: epoch {best_accuracy + 1}); "
+                f"checkpoint = epoch {best + 1}",
+            ),
+            "callbacks.png",
+        )
+    return {
+        "max_epochs": args.max_epochs,
+        "epochs_run": len(val_losses),
+        "stopped_early": len(val_losses) < args.max_epochs,
+        "best_val_accuracy_epoch": best_accuracy + 1,
+        "checkpoint": CHECKPOINT,
+        "checkpoint_epoch": best + 1,
+        "checkpoint_val_loss": val_losses[best],
+        "reloaded_val_loss": reloaded_val["loss"],
+        "reloaded_test": reloaded_test,
+    }
+
+
+def compare_loops(run: recipe.RecipeRun, data: Data, input_size: int) -> dict:
+    """Train with fit, a custom loop and a train_step override from the same start.
+
+    shuffle=False in fit: all three see the same batches in the same order. Writes
+    loops.json and (unless --no-plots) loops.png; returns how far the curves differ.
+    """
+    args = run.args
+    fit_args = {"validation_data": data.val, "batch_size": args.batch_size, "shuffle": False}
+    models = {
+        "fit": same_start(lambda: compile_model(get_mnist_model(input_size)), args.seed),
+        "custom_loop": same_start(lambda: get_mnist_model(input_size), args.seed),
+        "train_step": same_start(
+            lambda: compile_model(get_mnist_model(input_size, CustomModel)), args.seed
+        ),
+    }
+    initial = [model.get_weights() for model in models.values()]
+    initial_difference = max(
+        float(np.max(np.abs(a - b)))
+        for weights in initial[1:]
+        for a, b in zip(initial[0], weights, strict=True)
+    )
+    histories = {
+        "fit": models["fit"].fit(*data.train, epochs=args.epochs, **fit_args).history,
+        "custom_loop": custom_loop(
+            models["custom_loop"],
+            data.train,
+            data.val,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+        ),
+        "train_step": models["train_step"].fit(*data.train, epochs=args.epochs, **fit_args).history,
+    }
+    differences = {
+        name: max_difference(histories[name], histories["fit"])
+        for name in ("custom_loop", "train_step")
+    }
+    for epoch in range(args.epochs):
+        print(
+            f"epoch {epoch + 1} val_loss: "
+            + ", ".join(f"{n} {h['val_loss'][epoch]:.6f}" for n, h in histories.items())
+        )
+    print(
+        f"initial weights differ by {initial_difference:g}; largest difference from fit's "
+        "curves: " + ", ".join(f"{name} {d:.2e}" for name, d in differences.items())
+    )
+    run.save_json("loops.json", histories)
+    if not args.no_plots:
+        run.save_figure(loops_figure(histories, differences), "loops.png")
+    return {
+        "epochs": args.epochs,
+        "initial_weights_max_abs_diff": initial_difference,
+        "max_abs_diff_from_fit": differences,
+        "final_val_accuracy": {name: h["val_accuracy"][-1] for name, h in histories.items()},
+    }
+
+
+def same_start(build: Callable[[], keras.Model], seed: int) -> keras.Model:
+    """Build a model right after reseeding: every copy gets the same initial weights
+    and its Dropout layer the same seed, hence the same masks batch after batch."""
+    runtime.seed_everything(seed)
+    return build()
 
 
 def custom_loop(
-    model: keras.Model, train: Data, val: Data, *, epochs: int, batch_size: int
+    model: keras.Model, train: XY, val: XY, *, epochs: int, batch_size: int
 ) -> dict[str, list[float]]:
     """Train `model` with a GradientTape loop (ch. 7.4.3), batches in order.
 
@@ -219,13 +378,6 @@ class CustomModel(keras.Model):
         return self.get_metrics_result()
 
 
-def same_start(build: Callable[[], keras.Model], seed: int) -> keras.Model:
-    """Build a model right after reseeding: every copy gets the same initial weights
-    and its Dropout layer the same seed, hence the same masks batch after batch."""
-    runtime.seed_everything(seed)
-    return build()
-
-
 def max_difference(history: dict, reference: dict) -> float:
     """The largest absolute difference between two runs' per-epoch logs."""
     return max(
@@ -267,155 +419,6 @@ def loops_figure(histories: dict[str, dict], differences: dict[str, float]) -> F
         + ", ".join(f"max |{name} - fit| = {d:.1e}" for name, d in differences.items())
     )
     return fig
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The shared recipe flags plus --dataset and --max-epochs (for the callbacks)."""
-    parser = recipe_parser(__doc__, epochs=3, batch_size=32)
-    parser.add_argument(
-        "--dataset",
-        choices=("mnist", "digits"),
-        default="mnist",
-        help="mnist: keras.datasets.mnist, as the book; digits: scikit-learn's 8x8 digits "
-        "(default: %(default)s)",
-    )
-    parser.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=10,
-        help="epoch limit of the EarlyStopping run (default: %(default)s)",
-    )
-    return parser
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    args = parse_recipe_args(build_parser(), argv)
-    if args.quick:
-        args.max_epochs = min(args.max_epochs, QUICK_EPOCHS)
-    dataset, train, val, test = load_data(args.dataset, quick=args.quick, seed=args.seed)
-    input_size = train[0].shape[1]
-    fit_args = {"validation_data": val, "batch_size": args.batch_size}
-
-    with start_recipe("keras_apis", args, dataset=dataset) as run:
-        # 1. Sequential, functional, subclassed: one model, one parameter count.
-        counts = parameter_counts(input_size)
-        for name, count in counts.items():
-            print(f"{name:>10} model: {count:,} parameters")
-
-        # 2. The standard workflow: compile, fit, evaluate.
-        model = compile_model(get_mnist_model(input_size))
-        history = model.fit(*train, epochs=args.epochs, **fit_args)
-        test_metrics = model.evaluate(*test, return_dict=True, verbose=0)
-        print(f"test after {args.epochs} epochs: {test_metrics}")
-
-        # 3. Callbacks: stop when val_accuracy has not improved for 2 epochs; keep the
-        #    model of the lowest val_loss on disk.
-        checkpoint = run.path / CHECKPOINT
-        callbacks = [
-            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2),
-            keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_loss", save_best_only=True),
-        ]
-        callback_model = compile_model(get_mnist_model(input_size))
-        callback_history = callback_model.fit(
-            *train, epochs=args.max_epochs, callbacks=callbacks, **fit_args
-        ).history
-        val_losses = callback_history["val_loss"]
-        best = int(np.argmin(val_losses))
-        best_accuracy = int(np.argmax(callback_history["val_accuracy"]))
-        reloaded = keras.models.load_model(checkpoint)
-        reloaded_val = reloaded.evaluate(*val, return_dict=True, verbose=0)
-        reloaded_test = reloaded.evaluate(*test, return_dict=True, verbose=0)
-        print(
-            f"EarlyStopping ran {len(val_losses)} of {args.max_epochs} epochs; the checkpoint "
-            f"holds epoch {best + 1} (val_loss {val_losses[best]:.4f}; reloaded: "
-            f"{reloaded_val['loss']:.4f}), test accuracy {reloaded_test['accuracy']:.4f}"
-        )
-        run.save_history(callback_history, "callbacks_history.csv")
-
-        # 4. fit, a custom loop and a train_step override from the same start. shuffle=False
-        #    in fit: all three see the same batches in the same order.
-        models = {
-            "fit": same_start(lambda: compile_model(get_mnist_model(input_size)), args.seed),
-            "custom_loop": same_start(lambda: get_mnist_model(input_size), args.seed),
-            "train_step": same_start(
-                lambda: compile_model(get_mnist_model(input_size, CustomModel)), args.seed
-            ),
-        }
-        initial = [model.get_weights() for model in models.values()]
-        initial_difference = max(
-            float(np.max(np.abs(a - b)))
-            for weights in initial[1:]
-            for a, b in zip(initial[0], weights, strict=True)
-        )
-        loop_histories = {
-            "fit": models["fit"].fit(*train, epochs=args.epochs, shuffle=False, **fit_args).history,
-            "custom_loop": custom_loop(
-                models["custom_loop"], train, val, epochs=args.epochs, batch_size=args.batch_size
-            ),
-            "train_step": models["train_step"]
-            .fit(*train, epochs=args.epochs, shuffle=False, **fit_args)
-            .history,
-        }
-        differences = {
-            name: max_difference(loop_histories[name], loop_histories["fit"])
-            for name in ("custom_loop", "train_step")
-        }
-        for epoch in range(args.epochs):
-            print(
-                f"epoch {epoch + 1} val_loss: "
-                + ", ".join(f"{n} {h['val_loss'][epoch]:.6f}" for n, h in loop_histories.items())
-            )
-        print(
-            f"initial weights differ by {initial_difference:g}; largest difference from fit's "
-            "curves: " + ", ".join(f"{name} {d:.2e}" for name, d in differences.items())
-        )
-        run.save_json("loops.json", loop_histories)
-
-        if not args.no_plots:
-            run.save_figure(loops_figure(loop_histories, differences), "loops.png")
-            run.save_figure(
-                history_figure(
-                    callback_history,
-                    title=f"EarlyStopping(val_accuracy, patience 2) stopped after "
-                    f"{len(val_losses)} epochs (best val_accuracy: epoch {best_accuracy + 1}); "
-                    f"checkpoint = epoch {best + 1}",
-                ),
-                "callbacks.png",
-            )
-        finish_recipe(
-            run,
-            args,
-            history=history.history,
-            metrics={
-                "parameters": counts,
-                "test": test_metrics,
-                "final_val_accuracy": history.history["val_accuracy"][-1],
-                "callbacks": {
-                    "max_epochs": args.max_epochs,
-                    "epochs_run": len(val_losses),
-                    "stopped_early": len(val_losses) < args.max_epochs,
-                    "best_val_accuracy_epoch": best_accuracy + 1,
-                    "checkpoint": CHECKPOINT,
-                    "checkpoint_epoch": best + 1,
-                    "checkpoint_val_loss": val_losses[best],
-                    "reloaded_val_loss": reloaded_val["loss"],
-                    "reloaded_test": reloaded_test,
-                },
-                "loops": {
-                    "epochs": args.epochs,
-                    "initial_weights_max_abs_diff": initial_difference,
-                    "max_abs_diff_from_fit": differences,
-                    "final_val_accuracy": {
-                        name: h["val_accuracy"][-1] for name, h in loop_histories.items()
-                    },
-                },
-            },
-            result=Result("test accuracy", test_metrics["accuracy"], dataset, BOOK),
-            title=f"keras_apis: compile / fit / evaluate on {dataset}",
-        )
-    return 0
 
 
 if __name__ == "__main__":

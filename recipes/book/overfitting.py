@@ -1,12 +1,9 @@
 """Overfitting on IMDB: network size, L2 regularization and dropout (ch. 5.4)
 
-Deep Learning with Python, ch. 5.4.1 "Reducing the network's size", 5.4.2 "Adding weight
-regularization" and 5.4.3 "Adding dropout".
-
-The IMDB reviews as multi-hot rows of the 10,000 most frequent words; the book's
-classifier Dense(16, relu) -> Dense(16, relu) -> Dense(1, sigmoid), rmsprop, binary
-cross-entropy, 20 epochs of batch 512, the last 40% of the 25,000 training reviews held
-out (`validation_split=0.4`). Five variants, each a run of its own:
+Deep Learning with Python, ch. 5.4.1-5.4.3 "Reducing the network's size", "Adding weight
+regularization", "Adding dropout". The IMDB classifier Dense(16) -> Dense(16) -> Dense(1,
+sigmoid) on multi-hot rows of the 10,000 most frequent words, rmsprop, 20 epochs of batch
+512, the last 40% of the 25,000 training reviews held out. Five variants, each a run:
 
   variant   change                                   book: validation loss
   original  16 - 16                                  bottoms at epoch 3
@@ -15,68 +12,151 @@ out (`validation_split=0.4`). Five variants, each a run of its own:
   l2        16 - 16, L2(0.002) on both kernels       minimum 0.36 at epoch 5, grows slowly
   dropout   16 - 16, Dropout(0.5) after each layer   minimum 0.275 at epoch 7
 
-What it shows: the more capacity, the sooner (and the faster) the model overfits; L2 and
-dropout delay overfitting and keep the validation loss from climbing. The recipe ends
-with the val_loss overlay of the runs (`compare`) and where each one bottoms. L2's loss
-includes its penalty, on training and validation data alike, as in the book's figure.
+The more capacity, the sooner (and faster) a model overfits; L2 and dropout delay it. L2's
+loss includes its penalty, on training and validation data alike, as in the book's figure.
 
-Data:
-  --dataset imdb            keras.datasets.imdb.load_data(num_words=10000), as the book.
-                            Needs imdb.npz: offline without it the recipe says where to
-                            put the file and exits with status 2.
-  --dataset synthetic-imdb  2,000 generated reviews of the same format (keras_dl.synthetic),
-                            about 30 words long, so that the class words give a weak, noisy
-                            signal a network can overfit. Its numbers say nothing about IMDB
-                            (they are labelled synthetic-imdb). With 1,200 training reviews,
-                            batch 512 makes only 3 steps an epoch and nothing overfits in 20
-                            epochs: use --batch-size 64 to see the shapes (the bigger model
-                            bottoms first, the smaller one last, L2 and dropout later than
-                            the original).
-  --quick                   at most 2 epochs on 500 reviews (generated without imdb.npz).
+  --dataset imdb            keras.datasets.imdb as the book (needs imdb.npz).
+  --dataset synthetic-imdb  2,000 generated reviews of about 30 words (keras_dl.synthetic):
+                            a weak, noisy signal to overfit; its numbers say nothing of
+                            IMDB. Batch 512 makes 3 steps an epoch and nothing overfits in
+                            20 epochs: use --batch-size 64 to see the shapes.
+  --quick                   at most 2 epochs on IMDB's first 1,000 reviews (generated
+                            ones without imdb.npz), or on 500 generated with synthetic-imdb.
 
-Run it:
-
-    make recipe NAME=overfitting
     make recipe NAME=overfitting ARGS="--variant bigger"
     make recipe NAME=overfitting ARGS="--dataset synthetic-imdb --batch-size 64"
 """
 
-from __future__ import annotations
-
-import argparse
+import functools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from keras_dl import build_dense_model
-from keras_dl.datasets import is_cached, load_imdb, multi_hot
-from keras_dl.recipe import (
-    BookFigure,
-    Result,
-    finish_recipe,
-    overlay_runs,
-    parse_recipe_args,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
-)
+from keras_dl import build_dense_model, recipe
+from keras_dl.datasets import Data, load_imdb, multi_hot
 from keras_dl.synthetic import synthetic_sequences
 
-if TYPE_CHECKING:
-    from keras_dl.runs import Run
-
-NAME = "overfitting"
-SOURCE = "ch. 5.4"
 NUM_WORDS = 10000
 VALIDATION_SPLIT = 0.4
-SYNTHETIC_REVIEWS = 2000
-SYNTHETIC_MEAN_LENGTH = 30  # words per generated review
-QUICK_REVIEWS = 500
-ALTERNATIVE = (
-    "run with --quick or --dataset synthetic-imdb to run on generated reviews of the same format"
+EPOCH = "val_loss minimum epoch"  # where the validation loss bottoms: overfitting begins
+LOSS = "minimum val_loss"
+book = functools.partial(recipe.BookFigure, dataset="IMDB", source="ch. 5.4")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One run of the section: its hidden layers, their regularization, the book's figures."""
+
+    name: str
+    change: str
+    epoch: recipe.BookFigure  # where the book's validation loss bottoms
+    loss: recipe.BookFigure | None = None  # its minimum, the headline where the book gives it
+    hidden_units: tuple[int, ...] = (16, 16)
+    l2: float = 0.0
+    dropout: float = 0.0
+
+
+# Only the bigger model's figure is judged: it overfits from the first epochs on. The
+# other epochs and losses are reported beside ours, never judged.
+VARIANTS = (
+    Variant("original", "16 - 16", book(EPOCH, 3)),
+    Variant("smaller", "4 - 4", book(EPOCH, 8), hidden_units=(4, 4)),
+    Variant("bigger", "512 - 512", book(EPOCH, 1, band=(1, 2)), hidden_units=(512, 512)),
+    Variant("l2", "16 - 16, L2(0.002)", book(EPOCH, 5), book(LOSS, 0.36), l2=0.002),
+    Variant("dropout", "16 - 16, Dropout(0.5)", book(EPOCH, 7), book(LOSS, 0.275), dropout=0.5),
 )
+
+
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Train each variant as a run of its own and compare where their val_loss bottoms."""
+    parser = recipe.parser(__doc__, epochs=20, batch_size=512, datasets=("imdb", "synthetic-imdb"))
+    parser.add_argument(
+        "--variant",
+        choices=("all", *(v.name for v in VARIANTS)),
+        default="all",
+        help="all five runs (and their overlay), or one (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+
+    # The data: only training reviews, as multi-hot rows (one column per word, 1 where the
+    # review uses it); the section validates on the last 40% of them.
+    data = load_reviews(args.dataset, quick=args.quick, seed=args.seed)
+    x, y = multi_hot(data.train[0], NUM_WORDS), np.asarray(data.train[1], dtype="float32")
+    sizes = split_sizes(len(x))
+    print(f"{data.name}: {len(x)} training reviews; the last {sizes['val']} validate")
+
+    runs, rows, results = [], [], []
+    for variant in (v for v in VARIANTS if args.variant in ("all", v.name)):
+        with recipe.start("overfitting", args, dataset=data.name, variant=variant.name) as run:
+            print(f"{variant.name}: {variant.change}")
+            # The same classifier each time; only its size and regularization change.
+            model = build_dense_model(
+                NUM_WORDS,
+                "binary",
+                hidden_units=variant.hidden_units,
+                l2=variant.l2,
+                dropout=variant.dropout,
+                optimizer="rmsprop",
+                name=f"imdb_{variant.name}",
+            )
+            history = model.fit(
+                x,
+                y,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                validation_split=VALIDATION_SPLIT,
+                verbose=2,
+            ).history
+
+            # Where the validation loss bottoms is where the model starts to overfit: the
+            # number to put beside the book's, after the minimum itself for L2 and dropout.
+            curve = bottom_of(history)
+            epoch = run.result(
+                f"{EPOCH} ({variant.name})", curve["best_epoch"], variant.epoch, digits=0
+            )
+            headline, figures = epoch, []
+            if variant.loss is not None:
+                headline = run.result(
+                    f"{LOSS} ({variant.name})", curve["best_val_loss"], variant.loss
+                )
+                figures = [epoch]
+            run.finish(
+                history=history,
+                metrics={
+                    "variant": variant.name,
+                    "change": variant.change,
+                    "epochs": args.epochs,
+                    "sizes": sizes,
+                    **curve,
+                },
+                result=headline,
+                figures=figures,
+                title=f"overfitting {variant.name}: {variant.change} ({data.name})",
+            )
+        runs.append(run)
+        results.append(headline)
+        rows.append(table_row(variant, curve))
+
+    # The book's figure: the validation losses of the runs on one plot.
+    if len(runs) > 1:
+        print("\nval_loss across the runs")
+        recipe.overlay(runs, metric="val_loss")
+    recipe.print_table(rows, title=f"where the validation loss bottoms on {data.name} (book: IMDB)")
+    print(results[0].line())
+    return 0
+
+
+def load_reviews(dataset: str, *, quick: bool, seed: int) -> Data:
+    """IMDB's reviews, or generated ones in Keras' format (start 1, oov 2, word ranks + 3)."""
+    if dataset == "imdb":
+        return load_imdb(NUM_WORDS, quick=quick, seed=seed)
+    # Short reviews (about 30 words) make the class words a weak, noisy signal.
+    train, test = synthetic_sequences(
+        500 if quick else 2000, 1, num_words=NUM_WORDS, mean_length=30, seed=seed
+    )
+    return Data("synthetic-imdb", "imdb", train, test=test)
 
 
 def split_sizes(n: int) -> dict[str, int]:
@@ -85,88 +165,8 @@ def split_sizes(n: int) -> dict[str, int]:
     return {"train": train, "val": n - train}
 
 
-HEADLINES = {"best_epoch": "val_loss minimum epoch", "best_val_loss": "minimum val_loss"}
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One run of the section: the hidden layers and their regularization."""
-
-    name: str
-    change: str
-    book: dict  # the book's figures by metrics.json key, e.g. {"best_epoch": 3}
-    headline: str = "best_epoch"  # the key printed beside the book's
-    hidden_units: tuple[int, ...] = (16, 16)
-    l2: float = 0.0
-    dropout: float = 0.0
-
-    def book_figure(self) -> BookFigure:
-        """The book's headline figure for this variant."""
-        return BookFigure(HEADLINES[self.headline], self.book[self.headline], "IMDB", SOURCE)
-
-
-VARIANTS = (
-    Variant("original", "16 - 16", {"best_epoch": 3}),
-    Variant("smaller", "4 - 4", {"best_epoch": 8}, hidden_units=(4, 4)),
-    Variant("bigger", "512 - 512", {"best_epoch": 1}, hidden_units=(512, 512)),
-    Variant(
-        "l2", "16 - 16, L2(0.002)", {"best_val_loss": 0.36, "best_epoch": 5},
-        headline="best_val_loss", l2=0.002,
-    ),
-    Variant(
-        "dropout", "16 - 16, Dropout(0.5)", {"best_val_loss": 0.275, "best_epoch": 7},
-        headline="best_val_loss", dropout=0.5,
-    ),
-)  # fmt: skip
-
-
-def select_variants(choice: str) -> list[Variant]:
-    """The variants named by --variant: all of them or one."""
-    return [v for v in VARIANTS if choice in ("all", v.name)]
-
-
-def load_reviews(dataset: str, *, quick: bool, seed: int) -> tuple[str, np.ndarray, np.ndarray]:
-    """Return (dataset name, x, y): training reviews as multi-hot float32 rows, 0/1 labels.
-
-    Only training reviews are needed: the section validates on the last 40% of them.
-    """
-    if dataset == "imdb" and (not quick or is_cached("imdb")):
-        (sequences, labels), _ = load_imdb(NUM_WORDS, alternative=ALTERNATIVE)
-        name = "IMDB"
-    else:
-        # Generated reviews in Keras' format: word ranks + 3, start 1, out-of-vocabulary 2.
-        count = QUICK_REVIEWS if quick else SYNTHETIC_REVIEWS
-        (sequences, labels), _ = synthetic_sequences(
-            count, 1, num_words=NUM_WORDS, mean_length=SYNTHETIC_MEAN_LENGTH, seed=seed
-        )
-        name = "synthetic-imdb"
-    if quick:
-        sequences, labels = sequences[:QUICK_REVIEWS], labels[:QUICK_REVIEWS]
-    # float32 keeps the 25,000 x 10,000 matrix at 1 GB.
-    return name, multi_hot(sequences, NUM_WORDS), np.asarray(labels, dtype="float32")
-
-
-def train(
-    variant: Variant, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int
-) -> dict[str, list[float]]:
-    """Build the variant's model and fit it with the book's validation split."""
-    model = build_dense_model(
-        NUM_WORDS,
-        "binary",
-        hidden_units=variant.hidden_units,
-        l2=variant.l2,
-        dropout=variant.dropout,
-        optimizer="rmsprop",
-        name=f"imdb_{variant.name}",
-    )
-    history = model.fit(
-        x, y, epochs=epochs, batch_size=batch_size, validation_split=VALIDATION_SPLIT, verbose=2
-    )
-    return history.history
-
-
-def curve_summary(history: dict) -> dict:
-    """Where the validation loss bottoms and how far it climbs back afterwards."""
+def bottom_of(history: dict) -> dict:
+    """Where the validation loss bottoms, and how far it climbs back afterwards."""
     val_loss = np.asarray(history["val_loss"])
     best = int(np.argmin(val_loss))
     return {
@@ -180,93 +180,17 @@ def curve_summary(history: dict) -> dict:
     }
 
 
-def run_variant(
-    variant: Variant, args: argparse.Namespace, dataset: str, x: np.ndarray, y: np.ndarray
-) -> tuple[Run, dict, Result]:
-    """Train one variant as a run of its own; return (run, metrics, result)."""
-    with start_recipe(NAME, args, dataset=dataset, variant=variant.name) as run:
-        print(f"{variant.name}: {variant.change}")
-        history = train(variant, x, y, args.epochs, args.batch_size)
-        metrics = {
-            "variant": variant.name,
-            "change": variant.change,
-            "epochs": args.epochs,
-            "sizes": split_sizes(len(x)),
-            **curve_summary(history),
-            "book": {**variant.book, "dataset": "IMDB", "source": SOURCE},
-        }
-        book = variant.book_figure()
-        result = Result(
-            f"{book.metric} ({variant.name})",
-            metrics[variant.headline],
-            dataset,
-            book,
-            digits=0 if variant.headline == "best_epoch" else 4,  # an epoch is a whole number
-        )
-        finish_recipe(
-            run,
-            args,
-            history=history,
-            metrics=metrics,
-            result=result,
-            title=f"{NAME} {variant.name}: {variant.change} ({dataset})",
-        )
-    return run, metrics, result
-
-
-def print_summary(rows: list[tuple[Variant, dict]], dataset: str) -> None:
-    """One line per run: where its validation loss bottoms, beside the book."""
-    print(f"\nwhere the validation loss bottoms on {dataset} (book: IMDB)")
-    print(f"{'variant':<9} {'best_ep':>7} {'min_val_loss':>12} {'final':>7} {'val_acc':>7}  book")
-    for variant, m in rows:
-        book = ", ".join(f"{k} {v:g}" for k, v in variant.book.items())
-        print(
-            f"{variant.name:<9} {m['best_epoch']:>7} {m['best_val_loss']:>12.4f} "
-            f"{m['final_val_loss']:>7.4f} {m['final_val_accuracy']:>7.4f}  {book}"
-        )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The shared recipe flags plus --dataset and --variant."""
-    parser = recipe_parser(__doc__, epochs=20, batch_size=512)
-    parser.add_argument(
-        "--dataset",
-        choices=("imdb", "synthetic-imdb"),
-        default="imdb",
-        help="imdb: keras.datasets.imdb; synthetic-imdb: generated reviews of the same "
-        "format (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--variant",
-        choices=("all", *(v.name for v in VARIANTS)),
-        default="all",
-        help="all five runs (and their overlay), or one (default: %(default)s)",
-    )
-    return parser
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    args = parse_recipe_args(build_parser(), argv)
-    variants = select_variants(args.variant)
-    dataset, x, y = load_reviews(args.dataset, quick=args.quick, seed=args.seed)
-    sizes = split_sizes(len(x))
-    print(f"{dataset}: {len(x)} training reviews; the last {sizes['val']} validate")
-
-    rows, runs, results = [], [], []
-    for variant in variants:
-        run, metrics, result = run_variant(variant, args, dataset, x, y)
-        rows.append((variant, metrics))
-        runs.append(run)
-        results.append(result)
-
-    if len(runs) > 1:
-        print("\nval_loss across the runs")
-        overlay_runs(NAME, runs, args, metric="val_loss")
-    print_summary(rows, dataset)
-    print(results[0].line())
-    return 0
+def table_row(variant: Variant, curve: dict) -> dict:
+    """A run's line in the summary: where its validation loss bottoms, and the book's."""
+    book = f"bottoms at epoch {variant.epoch.text()}"
+    return {
+        "variant": variant.name,
+        "best epoch": curve["best_epoch"],
+        "min val_loss": curve["best_val_loss"],
+        "final val_loss": curve["final_val_loss"],
+        "final val_acc": curve["final_val_accuracy"],
+        "book": f"minimum {variant.loss.text()}, {book}" if variant.loss else book,
+    }
 
 
 if __name__ == "__main__":

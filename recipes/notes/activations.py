@@ -5,11 +5,9 @@ non-linear) and seeds/002_7062e522238e54db.txt (sigmoid, tanh, ReLU, softmax; wh
 activation for which task); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 3.2
 and 3.5.
 
-What it shows:
-
-1. Step, sigmoid, tanh and ReLU written in NumPy, drawn with their derivatives in one
-   figure (activations.png). The step function's derivative is 0 wherever it exists: the
-   reason the notes give for training with sigmoid (and ReLU) instead.
+1. Step, sigmoid, tanh and ReLU in NumPy, drawn with their derivatives (activations.png).
+   The step's derivative is 0 wherever it exists: why the notes train with sigmoid (and
+   ReLU) instead.
 2. Softmax in its stable form, exp(a - max(a)) / sum(exp(a - max(a))). Book (DLFS ch. 3.5):
    softmax([0.3, 2.9, 4.0]) = [0.0182, 0.2452, 0.7366], summing to 1.
 3. Why the max is subtracted: naive exp(a) / sum(exp(a)) on [1010, 1000, 990] overflows
@@ -26,21 +24,73 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_dl.recipe import (
-    BookFigure,
-    Result,
-    finish_recipe,
-    parse_recipe_args,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
-)
+from keras_dl import recipe
 
-BOOK = BookFigure("softmax([0.3, 2.9, 4.0])[2]", 0.7366, "DLFS example", "DLFS ch. 3.5")
-BOOK_SOFTMAX = [0.0182, 0.2452, 0.7366]
+# DLFS prints the softmax to 4 decimals: we reproduce it to the last of them.
+BOOK_SOFTMAX = (0.0182, 0.2452, 0.7366)
+BOOK = recipe.BookFigure(
+    "softmax([0.3, 2.9, 4.0])[2]",
+    BOOK_SOFTMAX[2],
+    "DLFS example",
+    "DLFS ch. 3.5",
+    band=recipe.around(BOOK_SOFTMAX[2], 1e-4),
+)
 SOFTMAX_INPUT = np.array([0.3, 2.9, 4.0])
 OVERFLOW_INPUT = np.array([1010.0, 1000.0, 990.0])
 CURVE_X = np.linspace(-5.0, 5.0, 1001)  # the notes plot np.arange(-5.0, 5.0, 0.1)
+
+
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Evaluate, compare and draw the activation functions; returns the exit status."""
+    args = recipe.parser(__doc__).parse_args(argv)
+
+    with recipe.start("activations", args, dataset="DLFS example") as run:
+        # 1. Values of each activation at a few points, as the notes print them.
+        points = np.array([-1.0, 1.0, 2.0])  # the notes' example array
+        for name, fn in ACTIVATIONS.items():
+            print(f"{name:>7}({points.tolist()}) = {np.round(fn(points), 6).tolist()}")
+
+        # 2. Softmax, stable form, on the book's input: probabilities that sum to 1.
+        values = softmax(SOFTMAX_INPUT)
+        print(
+            f"softmax({SOFTMAX_INPUT.tolist()}) = {np.round(values, 4).tolist()} "
+            f"(sum {values.sum():.6f}; book {list(BOOK_SOFTMAX)})"
+        )
+
+        # 3. Overflow: naive exp(1010) is inf in float64, and inf / inf is nan. Subtracting
+        #    the max first changes no value and keeps every exponent <= 0.
+        naive, stable = naive_softmax(OVERFLOW_INPUT), softmax(OVERFLOW_INPUT)
+        print(f"naive  softmax({OVERFLOW_INPUT.tolist()}) = {naive.tolist()}")
+        print(f"stable softmax({OVERFLOW_INPUT.tolist()}) = {stable.tolist()}")
+        keras_overflow = keras.ops.convert_to_numpy(
+            keras.activations.softmax(OVERFLOW_INPUT[None, :].astype("float32"))
+        )[0]
+        print(f"keras  softmax({OVERFLOW_INPUT.tolist()}) = {keras_overflow.tolist()}")
+
+        # 4. Keras computes the same functions (in float32).
+        differences = keras_differences(CURVE_X)
+        print("max |NumPy - Keras|: " + ", ".join(f"{k} {v:.1e}" for k, v in differences.items()))
+
+        if not args.no_plots:
+            run.save_figure(activations_figure(values), "activations.png")
+        run.finish(
+            metrics={
+                "softmax_input": SOFTMAX_INPUT,
+                "softmax": values,
+                "softmax_sum": float(values.sum()),
+                "book_softmax": list(BOOK_SOFTMAX),
+                "overflow_input": OVERFLOW_INPUT,
+                "naive_softmax_overflow": naive,
+                "naive_softmax_is_finite": bool(np.all(np.isfinite(naive))),
+                "stable_softmax_overflow": stable,
+                "keras_softmax_overflow": keras_overflow,
+                "max_abs_difference_numpy_keras": differences,
+                "values_at_minus1_1_2": {n: fn(points) for n, fn in ACTIVATIONS.items()},
+            },
+            result=run.result(BOOK.metric, values[2], BOOK, digits=8),
+        )
+    return 0
 
 
 def step(x: np.ndarray) -> np.ndarray:
@@ -63,19 +113,6 @@ def relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, x)
 
 
-def naive_softmax(a: np.ndarray) -> np.ndarray:
-    """exp(a) / sum(exp(a)): overflows once an input passes about 709 (float64)."""
-    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is what we show
-        exp_a = np.exp(a)
-        return exp_a / np.sum(exp_a)
-
-
-def softmax(a: np.ndarray) -> np.ndarray:
-    """exp(a - max a) / sum(exp(a - max a)): the same values, and no overflow."""
-    exp_a = np.exp(a - np.max(a))
-    return exp_a / np.sum(exp_a)
-
-
 # The functions and their derivatives (the step's is 0 except at 0, where it has none).
 ACTIVATIONS = {"step": step, "sigmoid": sigmoid, "tanh": tanh, "relu": relu}
 DERIVATIVES = {
@@ -90,6 +127,19 @@ KERAS_ACTIVATIONS = {
     "tanh": keras.activations.tanh,
     "relu": keras.activations.relu,
 }
+
+
+def softmax(a: np.ndarray) -> np.ndarray:
+    """exp(a - max a) / sum(exp(a - max a)): the same values, and no overflow."""
+    exp_a = np.exp(a - np.max(a))
+    return exp_a / np.sum(exp_a)
+
+
+def naive_softmax(a: np.ndarray) -> np.ndarray:
+    """exp(a) / sum(exp(a)): overflows once an input passes about 709 (float64)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is what we show
+        exp_a = np.exp(a)
+        return exp_a / np.sum(exp_a)
 
 
 def keras_differences(x: np.ndarray) -> dict[str, float]:
@@ -142,61 +192,6 @@ def activations_figure(softmax_values: np.ndarray) -> Figure:
         )
     bars.set(title="softmax([0.3, 2.9, 4.0]): sums to 1", ylabel="softmax", ylim=(0, 0.85))
     return fig
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    args = parse_recipe_args(recipe_parser(__doc__), argv)
-
-    with start_recipe("activations", args, dataset="DLFS example") as run:
-        # 1. Values of each activation at a few points, as the notes print them.
-        points = np.array([-1.0, 1.0, 2.0])  # the notes' example array
-        for name, fn in ACTIVATIONS.items():
-            print(f"{name:>7}({points.tolist()}) = {np.round(fn(points), 6).tolist()}")
-
-        # 2. Softmax, stable form, on the book's input.
-        values = softmax(SOFTMAX_INPUT)
-        print(
-            f"softmax({SOFTMAX_INPUT.tolist()}) = {np.round(values, 4).tolist()} "
-            f"(sum {values.sum():.6f}; book {BOOK_SOFTMAX})"
-        )
-
-        # 3. Overflow: naive exp(1010) is inf in float64, and inf / inf is nan.
-        naive, stable = naive_softmax(OVERFLOW_INPUT), softmax(OVERFLOW_INPUT)
-        print(f"naive  softmax({OVERFLOW_INPUT.tolist()}) = {naive.tolist()}")
-        print(f"stable softmax({OVERFLOW_INPUT.tolist()}) = {stable.tolist()}")
-        keras_overflow = keras.ops.convert_to_numpy(
-            keras.activations.softmax(OVERFLOW_INPUT[None, :].astype("float32"))
-        )[0]
-        print(f"keras  softmax({OVERFLOW_INPUT.tolist()}) = {keras_overflow.tolist()}")
-
-        # 4. Keras computes the same functions.
-        differences = keras_differences(CURVE_X)
-        print("max |NumPy - Keras|: " + ", ".join(f"{k} {v:.1e}" for k, v in differences.items()))
-
-        if not args.no_plots:
-            run.save_figure(activations_figure(values), "activations.png")
-        finish_recipe(
-            run,
-            args,
-            history=None,
-            metrics={
-                "softmax_input": SOFTMAX_INPUT,
-                "softmax": values,
-                "softmax_sum": float(values.sum()),
-                "book_softmax": BOOK_SOFTMAX,
-                "overflow_input": OVERFLOW_INPUT,
-                "naive_softmax_overflow": naive,
-                "naive_softmax_is_finite": bool(np.all(np.isfinite(naive))),
-                "stable_softmax_overflow": stable,
-                "keras_softmax_overflow": keras_overflow,
-                "max_abs_difference_numpy_keras": differences,
-                "values_at_minus1_1_2": {n: fn(points) for n, fn in ACTIVATIONS.items()},
-            },
-            result=Result(BOOK.metric, values[2], "DLFS example", BOOK),
-        )
-    return 0
 
 
 if __name__ == "__main__":

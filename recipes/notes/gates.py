@@ -2,29 +2,21 @@
 
 Course notes seeds/003_5a190f2758ac6eef.txt ("퍼셉트론": AND, NAND, OR, XOR from gates) and
 seeds/002_7062e522238e54db.txt (single-layer perceptron, the XOR problem, multilayer
-perceptron); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 2; 모두의 딥러닝,
-the perceptron and multilayer-perceptron chapters.
+perceptron); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 2; 모두의 딥러닝.
 
-A perceptron outputs 1 when w . x + b > 0 and 0 otherwise. With hand-set weights it is a
-logic gate:
+A perceptron outputs 1 when w . x + b > 0, else 0. With hand-set weights it is a gate:
 
-  DLFS ch. 2        AND (0.5, 0.5), b -0.7   NAND (-0.5, -0.5), b 0.7   OR (0.5, 0.5), b -0.2
-  the notes         the same AND, OR (1.0, 1.0), b -0.5, and NAND as AND with its output
-                    flipped: on 0/1 inputs the same as DLFS's NAND (all signs flipped)
-  모두의 딥러닝      AND (1, 1), b -1         NAND (-2, -2), b 3         OR (2, 2), b -1
+  DLFS ch. 2      AND (0.5, 0.5), b -0.7   NAND (-0.5, -0.5), b 0.7   OR (0.5, 0.5), b -0.2
+  the notes       the same AND, OR (1.0, 1.0), b -0.5, NAND as AND flipped (= DLFS's on 0/1)
+  모두의 딥러닝    AND (1, 1), b -1         NAND (-2, -2), b 3         OR (2, 2), b -1
 
 One perceptron draws one straight line, and no line separates XOR's 1s from its 0s. Two
 layers do: XOR(x) = AND(NAND(x), OR(x)) gives 0, 1, 1, 0 with every weight set above.
-
-Then the same lesson with learned weights: a single Dense(1, sigmoid) neuron trained on
-the four XOR rows classifies at most three of them (accuracy <= 0.75), while a two-layer
-net, Dense(8, tanh) -> Dense(1, sigmoid) from `keras_dl.build_dense_model`, gets all four
-(accuracy 1.0). (모두의 딥러닝 uses 2 sigmoid hidden units, which an unlucky start can
-leave stuck; 8 tanh units learn XOR reliably.) boundaries.png draws the hand-set gates'
-lines and both learned decision boundaries on the unit square; curves.png the two
-models' loss and accuracy per epoch.
-
-Book / notes: XOR truth table 0, 1, 1, 0; the two-layer net learns XOR (accuracy 1.0).
+Then with learned weights: one Dense(1, sigmoid) neuron classifies at most three of the four
+rows (accuracy <= 0.75), while Dense(8, tanh) -> Dense(1, sigmoid) gets all four (1.0).
+(모두의 딥러닝 uses 2 sigmoid hidden units, which an unlucky start can leave stuck; 8 tanh
+units learn XOR reliably.) boundaries.png draws the hand-set lines and both learned
+boundaries; curves.png both models' loss and accuracy per epoch.
 
 Run it:
 
@@ -36,45 +28,113 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_dl import build_dense_model
-from keras_dl.recipe import (
-    BookFigure,
-    Result,
-    finish_recipe,
-    parse_recipe_args,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
-)
+from keras_dl import build_dense_model, recipe
 
-BOOK = BookFigure(
-    "XOR accuracy, two-layer net", 1.0, "XOR", "seeds/002, seeds/003; DLFS ch. 2; 모두의 딥러닝"
+# The notes: XOR is beyond one neuron, and a second layer learns it.
+NEURON_AT_MOST, MLP_ACCURACY = 0.75, 1.0
+BOOK = recipe.BookFigure(
+    "XOR accuracy: one neuron / two layers",
+    f"fails / {MLP_ACCURACY}",
+    "XOR",
+    "seeds/002, seeds/003; DLFS ch. 2; 모두의 딥러닝",
+    band=f"one neuron <= {NEURON_AT_MOST}, two layers {MLP_ACCURACY}",
 )
 
 # The four input rows, in the notes' order, and XOR's answers.
 INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype="float32")
 XOR = np.array([0, 1, 1, 0], dtype="float32")
 
-HIDDEN_UNITS = 8
-
-# (w1, w2), b for each gate, from each source.
+# (w1, w2), b of each gate, from each source.
 GATE_WEIGHTS = {
     "dlfs": {"AND": ((0.5, 0.5), -0.7), "NAND": ((-0.5, -0.5), 0.7), "OR": ((0.5, 0.5), -0.2)},
     "notes": {"AND": ((0.5, 0.5), -0.7), "NAND": ((-0.5, -0.5), 0.7), "OR": ((1.0, 1.0), -0.5)},
     "modu": {"AND": ((1.0, 1.0), -1.0), "NAND": ((-2.0, -2.0), 3.0), "OR": ((2.0, 2.0), -1.0)},
 }
 SOURCES = {"dlfs": "DLFS ch. 2", "notes": "notes (seed 003)", "modu": "모두의 딥러닝"}
-TITLES = {"neuron": "single neuron", "mlp": f"two-layer net ({HIDDEN_UNITS} tanh)"}
 
+HIDDEN_UNITS = 8
+TITLES = {"neuron": "single neuron", "mlp": f"two-layer net ({HIDDEN_UNITS} tanh)"}
 # An epoch shows the 4 rows REPEATS times (in shuffled batches): hundreds of gradient steps
 # in a few epochs, without paying fit's per-epoch overhead hundreds of times.
 REPEATS = 32
 LEARNING_RATE = 0.05
 
 
-def perceptron(x: np.ndarray, w: tuple[float, float], b: float) -> np.ndarray:
-    """1 where w . x + b > 0, else 0 (the notes' gate: `tmp <= 0` returns 0)."""
-    return (x @ np.asarray(w) + b > 0).astype(int)
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Build XOR from hand-set gates, then learn it; returns the exit status."""
+    args = recipe.parser(__doc__, epochs=10, batch_size=8).parse_args(argv)
+
+    with recipe.start("gates", args, dataset="XOR") as run:
+        # 1. Hand-set perceptrons: every source's weights give the same truth tables, and
+        #    XOR as a second layer (AND) on top of NAND and OR.
+        tables = {}
+        for source, weights in GATE_WEIGHTS.items():
+            tables[source] = gate_outputs(INPUTS, weights)
+            print_truth_table(source, tables[source])
+
+        # 2. Learned weights. The single neuron is a Dense network with no hidden layer,
+        #    logistic regression: it can only draw one line. The two-layer net adds a
+        #    hidden layer of tanh units, room for the two lines XOR needs.
+        models = {
+            "neuron": build_dense_model(
+                2,
+                "binary",
+                hidden_units=(),
+                optimizer="adam",
+                learning_rate=LEARNING_RATE,
+                name="single_neuron",
+            ),
+            "mlp": build_dense_model(
+                2,
+                "binary",
+                hidden_units=(HIDDEN_UNITS,),
+                activation="tanh",
+                optimizer="adam",
+                learning_rate=LEARNING_RATE,
+                name="two_layer_net",
+            ),
+        }
+        history, accuracy, probabilities = {}, {}, {}
+        for name, model in models.items():
+            for key, values in train_on_xor(model, args.epochs, args.batch_size).items():
+                history[f"{name}_{key}"] = values
+            accuracy[name] = model.evaluate(INPUTS, XOR, return_dict=True, verbose=0)["accuracy"]
+            probabilities[name] = model.predict(INPUTS, verbose=0).ravel()
+            shown = ", ".join(f"{p:.3f}" for p in probabilities[name])
+            print(
+                f"\n{name}: P(XOR = 1) for rows (0,0) (1,0) (0,1) (1,1): {shown}; "
+                f"accuracy {accuracy[name]:.2f}"
+            )
+
+        # history.csv and curves.png hold both models' curves, so they are written here
+        # rather than by run.finish (whose curves.png draws one model's history).
+        run.save_history(history)
+        if not args.no_plots:
+            run.save_figure(curves_figure(history))
+            run.save_figure(boundaries_figure(models, accuracy), "boundaries.png")
+
+        run.finish(
+            metrics={
+                "inputs": INPUTS.astype(int).tolist(),
+                "truth_tables": tables,
+                "xor_expected": XOR.astype(int).tolist(),
+                "neuron_accuracy": accuracy["neuron"],
+                "mlp_accuracy": accuracy["mlp"],
+                "neuron_probabilities": probabilities["neuron"],
+                "mlp_probabilities": probabilities["mlp"],
+                "final_neuron_loss": history["neuron_loss"][-1],
+                "final_mlp_loss": history["mlp_loss"][-1],
+                "steps_per_epoch": int(np.ceil(len(INPUTS) * REPEATS / args.batch_size)),
+            },
+            result=run.result(
+                BOOK.metric,
+                f"{accuracy['neuron']:.2f} / {accuracy['mlp']:.2f}",
+                BOOK,
+                holds=accuracy["neuron"] <= NEURON_AT_MOST and accuracy["mlp"] == MLP_ACCURACY,
+            ),
+        )
+    return 0
 
 
 def gate_outputs(x: np.ndarray, weights: dict) -> dict[str, np.ndarray]:
@@ -83,6 +143,11 @@ def gate_outputs(x: np.ndarray, weights: dict) -> dict[str, np.ndarray]:
     hidden = np.stack([out["NAND"], out["OR"]], axis=1)  # the first layer's outputs s1, s2
     out["XOR"] = perceptron(hidden, *weights["AND"])
     return out
+
+
+def perceptron(x: np.ndarray, w: tuple[float, float], b: float) -> np.ndarray:
+    """1 where w . x + b > 0, else 0 (the notes' gate: `tmp <= 0` returns 0)."""
+    return (x @ np.asarray(w) + b > 0).astype(int)
 
 
 def print_truth_table(source: str, outputs: dict[str, np.ndarray]) -> None:
@@ -105,10 +170,18 @@ def train_on_xor(model: keras.Model, epochs: int, batch_size: int) -> dict[str, 
     return history.history
 
 
-def grid_probabilities(model: keras.Model, grid: np.ndarray) -> np.ndarray:
-    """The model's P(XOR = 1) at each (x1, x2) of a (n, n, 2) grid."""
-    n = grid.shape[0]
-    return model.predict(grid.reshape(-1, 2), verbose=0, batch_size=4096).reshape(n, n)
+def curves_figure(history: dict[str, list[float]]) -> Figure:
+    """Loss and accuracy per epoch of both learned models."""
+    fig = Figure(figsize=(10.4, 4.0), layout="constrained")
+    for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
+        for name in ("neuron", "mlp"):
+            values = history[f"{name}_{metric}"]
+            ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=TITLES[name])
+        ax.set(xlabel=f"epoch ({REPEATS} passes over the 4 rows)", ylabel=metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle("XOR: single sigmoid neuron vs two-layer net")
+    return fig
 
 
 def boundaries_figure(models: dict[str, keras.Model], accuracies: dict[str, float]) -> Figure:
@@ -159,91 +232,10 @@ def boundaries_figure(models: dict[str, keras.Model], accuracies: dict[str, floa
     return fig
 
 
-def curves_figure(history: dict[str, list[float]]) -> Figure:
-    """Loss and accuracy per epoch of both learned models."""
-    fig = Figure(figsize=(10.4, 4.0), layout="constrained")
-    for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
-        for name in ("neuron", "mlp"):
-            values = history[f"{name}_{metric}"]
-            ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=TITLES[name])
-        ax.set(xlabel=f"epoch ({REPEATS} passes over the 4 rows)", ylabel=metric)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.suptitle("XOR: single sigmoid neuron vs two-layer net")
-    return fig
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    parser = recipe_parser(__doc__, epochs=10, batch_size=8)
-    args = parse_recipe_args(parser, argv)
-
-    with start_recipe("gates", args, dataset="XOR") as run:
-        # 1. Hand-set perceptrons: the truth tables of every weight set.
-        tables = {}
-        for source, weights in GATE_WEIGHTS.items():
-            tables[source] = gate_outputs(INPUTS, weights)
-            print_truth_table(source, tables[source])
-
-        # 2. Learned weights. The single neuron is build_dense_model with no hidden layer.
-        models = {
-            "neuron": build_dense_model(
-                2,
-                "binary",
-                hidden_units=(),
-                optimizer="adam",
-                learning_rate=LEARNING_RATE,
-                name="single_neuron",
-            ),
-            "mlp": build_dense_model(
-                2,
-                "binary",
-                hidden_units=(HIDDEN_UNITS,),
-                activation="tanh",
-                optimizer="adam",
-                learning_rate=LEARNING_RATE,
-                name="two_layer_net",
-            ),
-        }
-        history, accuracy, probabilities = {}, {}, {}
-        for name, model in models.items():
-            for key, values in train_on_xor(model, args.epochs, args.batch_size).items():
-                history[f"{name}_{key}"] = values
-            accuracy[name] = model.evaluate(INPUTS, XOR, return_dict=True, verbose=0)["accuracy"]
-            probabilities[name] = model.predict(INPUTS, verbose=0).ravel()
-            shown = ", ".join(f"{p:.3f}" for p in probabilities[name])
-            print(
-                f"\n{name}: P(XOR = 1) for rows (0,0) (1,0) (0,1) (1,1): {shown}; "
-                f"accuracy {accuracy[name]:.2f}"
-            )
-
-        # history.csv and curves.png hold both models' curves, so they are written here
-        # rather than by finish_recipe (whose curves.png draws one model's history).
-        run.save_history(history)
-        if not args.no_plots:
-            run.save_figure(curves_figure(history))
-            run.save_figure(boundaries_figure(models, accuracy), "boundaries.png")
-
-        finish_recipe(
-            run,
-            args,
-            history=None,
-            metrics={
-                "inputs": INPUTS.astype(int).tolist(),
-                "truth_tables": tables,
-                "xor_expected": XOR.astype(int).tolist(),
-                "neuron_accuracy": accuracy["neuron"],
-                "mlp_accuracy": accuracy["mlp"],
-                "neuron_probabilities": probabilities["neuron"],
-                "mlp_probabilities": probabilities["mlp"],
-                "final_neuron_loss": history["neuron_loss"][-1],
-                "final_mlp_loss": history["mlp_loss"][-1],
-                "steps_per_epoch": int(np.ceil(len(INPUTS) * REPEATS / args.batch_size)),
-            },
-            result=Result(BOOK.metric, accuracy["mlp"], "XOR", BOOK),
-        )
-    return 0
+def grid_probabilities(model: keras.Model, grid: np.ndarray) -> np.ndarray:
+    """The model's P(XOR = 1) at each (x1, x2) of a (n, n, 2) grid."""
+    n = grid.shape[0]
+    return model.predict(grid.reshape(-1, 2), verbose=0, batch_size=4096).reshape(n, n)
 
 
 if __name__ == "__main__":

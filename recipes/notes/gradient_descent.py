@@ -5,25 +5,20 @@ derivative; the starting point and the learning rate matter); Deep Learning from
 (밑바닥부터 시작하는 딥러닝) ch. 4.4 (gradient_method.py); 모두의 딥러닝, the least-squares
 and gradient-descent chapters (hours studied vs exam scores).
 
-1. f(x0, x1) = x0^2 + x1^2, from (-3, 4), x <- x - lr * grad f(x), with the gradient taken
-   numerically as DLFS does (central differences, h = 1e-4). At lr 0.1, 20 steps (DLFS's
-   figure 4-10), each step multiplies x by 1 - 2 lr = 0.8 and the path runs straight into
-   the minimum at (0, 0): x = (-3, 4) * 0.8^20 = (-0.0346, 0.0461). Beside it, lr 1e-3
-   barely moves (x 0.998 per step), lr 1.05 overshoots and zigzags outward (x -1.1 per
-   step), lr 10 explodes (x -19 per step) until, near 1e13, f(x + h) - f(x - h) falls
-   below float64's resolution of f, the numerical gradient becomes 0 and x stops at
-   (-2.58983747e+13, -1.29524862e+12). Keras' SGD optimizer, fed the same gradients,
-   follows the same path. DLFS ch. 4.4.1 prints 100-step results, reproduced here to
-   every printed digit: lr 0.1 -> (-6.11110793e-10, 8.14814391e-10), lr 10 ->
-   (-2.58983747e+13, -1.29524862e+12), lr 1e-10 -> (-2.99999994, 3.99999992).
-2. 모두의 딥러닝: hours studied x = [2, 4, 6, 8], scores y = [81, 93, 91, 97]. Least
-   squares gives a = 2.3, b = 79 (book); that line's MSE is 8.3. The book's MSE of 11.0 is
-   that of its first guess, a = 3, b = 76, computed before the method is introduced.
+1. f(x0, x1) = x0^2 + x1^2 from (-3, 4), x <- x - lr * grad f(x), the gradient taken
+   numerically as DLFS does (central differences, h = 1e-4). At lr 0.1, 20 steps (DLFS
+   figure 4-10), each step multiplies x by 0.8: x = (-3, 4) * 0.8^20 = (-0.0346, 0.0461).
+   lr 1e-3 barely moves, lr 1.05 zigzags outward (x -1.1 per step), lr 10 explodes until,
+   near 1e13, the numerical gradient is lost in rounding and x stops. Keras' SGD, fed the
+   same gradients, follows the same path. DLFS ch. 4.4.1's 100-step results (lr 0.1, 10,
+   1e-10) are reproduced to every printed digit.
+2. 모두의 딥러닝: hours x = [2, 4, 6, 8], scores y = [81, 93, 91, 97]. Least squares gives
+   a = 2.3, b = 79 (book), MSE 8.3; the book's MSE 11.0 is its first guess a = 3, b = 76.
    Gradient descent on the MSE from a = b = 0, lr 0.03, 2001 epochs (the book's settings)
-   reaches the same a = 2.3, b = 79.
+   reaches the same line.
 
-descent.png draws the paths on f's contours and |x| per step; regression.png the scores
-with the three lines; curves.png gradient descent's MSE, a and b per epoch (history.csv).
+descent.png: the paths on f's contours and |x| per step; regression.png: the scores with
+the three lines; curves.png: gradient descent's MSE, a and b per epoch (history.csv).
 
 Run it:
 
@@ -38,25 +33,34 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from keras_dl.recipe import (
-    BookFigure,
-    Result,
-    finish_recipe,
-    parse_recipe_args,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
+from keras_dl import recipe
+
+# 모두의 딥러닝: least squares gives the line a = 2.3, b = 79; gradient descent must reach it.
+BOOK_LINE = {"a": 2.3, "b": 79.0}
+LINE_TOLERANCE = {"a": 0.05, "b": 0.5}
+BOOK = recipe.BookFigure(
+    "hours-vs-scores slope and intercept by gradient descent",
+    f"a {BOOK_LINE['a']}, b {BOOK_LINE['b']}",
+    "hours-vs-scores",
+    "모두의 딥러닝",
+    band=f"a within {LINE_TOLERANCE['a']}, b within {LINE_TOLERANCE['b']}",
+)
+# DLFS figure 4-10: at lr 0.1, 20 steps from (-3, 4) end near the minimum (0, 0).
+NEAR_MINIMUM = 0.01
+BOOK_DESCENT = recipe.BookFigure(
+    "f = x0^2 + x1^2 from (-3, 4), lr 0.1, 20 steps",
+    "near (0, 0)",
+    recipe.ANY_DATASET,
+    "DLFS ch. 4.4, figure 4-10",
+    band=f"f < {NEAR_MINIMUM}",
 )
 
-BOOK = BookFigure("slope a by gradient descent", 2.3, "hours-vs-scores", "모두의 딥러닝")
-BOOK_LINE = {"a": 2.3, "b": 79.0}
 GUESS = {"a": 3.0, "b": 76.0}  # the book's first guess at the line
 BOOK_GUESS_MSE = 11.0
 
 START = np.array([-3.0, 4.0])
 STEPS = 20
 LEARNING_RATES = {"right": 0.1, "too small": 1e-3, "too large": 1.05, "far too large": 10.0}
-H = 1e-4
 
 HOURS = np.array([2.0, 4.0, 6.0, 8.0])
 SCORES = np.array([81.0, 93.0, 91.0, 97.0])
@@ -70,9 +74,100 @@ DLFS_100_STEPS = {
 }
 
 
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Descend x0^2 + x1^2, then fit the scores' line; returns the exit status."""
+    args = recipe.parser(__doc__, epochs=2001).parse_args(argv)
+
+    with recipe.start("gradient_descent", args, dataset="hours-vs-scores") as run:
+        # 1. f = x0^2 + x1^2 at four learning rates.
+        paths = {name: gradient_descent(START, lr, STEPS) for name, lr in LEARNING_RATES.items()}
+        for name, path in paths.items():
+            print(
+                f"lr {LEARNING_RATES[name]:>6g} ({name}): x after {STEPS} steps = "
+                f"{np.array2string(path[-1], precision=6)}, f = {f(path[-1]):.6g}"
+            )
+        dlfs = {lr: gradient_descent(START, lr, 100)[-1] for lr in DLFS_100_STEPS}
+        for lr, x in dlfs.items():
+            print(
+                f"lr {lr:g}, 100 steps: x = {np.array2string(x, precision=8)} "
+                f"(DLFS {np.array2string(np.array(DLFS_100_STEPS[lr]), precision=8)})"
+            )
+        keras_path = keras_sgd_path(START, LEARNING_RATES["right"], STEPS)
+        keras_gap = float(np.max(np.abs(keras_path - paths["right"])))
+        print(
+            f"Keras SGD(0.1) on the same gradients: max |difference| along the path {keras_gap:.1e}"
+        )
+
+        # 2. The hours-vs-scores line: least squares, then gradient descent.
+        a, b = least_squares()
+        print(
+            f"\nleast squares: a = {a:.4f}, b = {b:.4f}, MSE {mse(a, b):.4f} "
+            f"(the book's guess a = 3, b = 76 has MSE {mse(**GUESS):.4f}, "
+            f"book {BOOK_GUESS_MSE})"
+        )
+        history = fit_line_by_gradient_descent(args.epochs, REGRESSION_LR)
+        for epoch in range(0, args.epochs, 500):
+            print(f"epoch {epoch:>4}: a = {history['a'][epoch]:.4f}, b = {history['b'][epoch]:.4f}")
+        gd_a, gd_b = history["a"][-1], history["b"][-1]
+        print(
+            f"after {args.epochs} epochs: a = {gd_a:.4f}, b = {gd_b:.4f}, MSE {mse(gd_a, gd_b):.4f}"
+        )
+
+        if not args.no_plots:
+            run.save_figure(descent_figure(paths), "descent.png")
+            run.save_figure(regression_figure(history, (a, b)), "regression.png")
+            run.save_figure(curves_figure(history, (a, b)))
+        # curves.png is drawn here (log scales for 2001 epochs), so run.finish gets no
+        # history to plot; history.csv is written here for the same reason.
+        run.save_history(history)
+        final_f = {name: f(path[-1]) for name, path in paths.items()}
+        run.finish(
+            metrics={
+                "start": START,
+                "steps": STEPS,
+                "learning_rates": LEARNING_RATES,
+                "final_x": {name: path[-1] for name, path in paths.items()},
+                "final_f": final_f,
+                "max_gap_keras_sgd_vs_numpy": keras_gap,
+                "x_after_100_steps": {str(lr): x for lr, x in dlfs.items()},
+                "dlfs_x_after_100_steps": {str(lr): x for lr, x in DLFS_100_STEPS.items()},
+                "least_squares": {"a": a, "b": b, "mse": mse(a, b)},
+                "guess": {**GUESS, "mse": mse(**GUESS)},
+                "gradient_descent": {
+                    "learning_rate": REGRESSION_LR,
+                    "epochs": args.epochs,
+                    "a": gd_a,
+                    "b": gd_b,
+                    "mse": mse(gd_a, gd_b),
+                },
+                "book": {"least_squares": BOOK_LINE, "guess_mse": BOOK_GUESS_MSE},
+            },
+            result=run.result(
+                BOOK.metric,
+                f"a {gd_a:.3f}, b {gd_b:.3f}",
+                BOOK,
+                holds=abs(gd_a - BOOK_LINE["a"]) <= LINE_TOLERANCE["a"]
+                and abs(gd_b - BOOK_LINE["b"]) <= LINE_TOLERANCE["b"],
+            ),
+            figures=[
+                run.result(
+                    BOOK_DESCENT.metric,
+                    f"f = {final_f['right']:.2e}",
+                    BOOK_DESCENT,
+                    holds=final_f["right"] < NEAR_MINIMUM,
+                )
+            ],
+        )
+    return 0
+
+
 def f(x: np.ndarray) -> float:
     """x0^2 + x1^2."""
     return float(np.sum(x**2))
+
+
+H = 1e-4  # DLFS's step for central differences
 
 
 def numerical_gradient(fn: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
@@ -250,83 +345,6 @@ def curves_figure(history: dict[str, list[float]], fitted: tuple[float, float]) 
         "(epochs on a log scale)"
     )
     return fig
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    parser = recipe_parser(__doc__, epochs=2001)
-    args = parse_recipe_args(parser, argv)
-
-    with start_recipe("gradient_descent", args, dataset="hours-vs-scores") as run:
-        # 1. f = x0^2 + x1^2 at four learning rates.
-        paths = {name: gradient_descent(START, lr, STEPS) for name, lr in LEARNING_RATES.items()}
-        for name, path in paths.items():
-            print(
-                f"lr {LEARNING_RATES[name]:>6g} ({name}): x after {STEPS} steps = "
-                f"{np.array2string(path[-1], precision=6)}, f = {f(path[-1]):.6g}"
-            )
-        dlfs = {lr: gradient_descent(START, lr, 100)[-1] for lr in DLFS_100_STEPS}
-        for lr, x in dlfs.items():
-            print(
-                f"lr {lr:g}, 100 steps: x = {np.array2string(x, precision=8)} "
-                f"(DLFS {np.array2string(np.array(DLFS_100_STEPS[lr]), precision=8)})"
-            )
-        keras_path = keras_sgd_path(START, LEARNING_RATES["right"], STEPS)
-        keras_gap = float(np.max(np.abs(keras_path - paths["right"])))
-        print(
-            f"Keras SGD(0.1) on the same gradients: max |difference| along the path {keras_gap:.1e}"
-        )
-
-        # 2. The hours-vs-scores line: least squares, then gradient descent.
-        a, b = least_squares()
-        print(
-            f"\nleast squares: a = {a:.4f}, b = {b:.4f}, MSE {mse(a, b):.4f} "
-            f"(the book's guess a = 3, b = 76 has MSE {mse(**GUESS):.4f}, "
-            f"book {BOOK_GUESS_MSE})"
-        )
-        history = fit_line_by_gradient_descent(args.epochs, REGRESSION_LR)
-        for epoch in range(0, args.epochs, 500):
-            print(f"epoch {epoch:>4}: a = {history['a'][epoch]:.4f}, b = {history['b'][epoch]:.4f}")
-        gd_a, gd_b = history["a"][-1], history["b"][-1]
-        print(
-            f"after {args.epochs} epochs: a = {gd_a:.4f}, b = {gd_b:.4f}, MSE {mse(gd_a, gd_b):.4f}"
-        )
-
-        if not args.no_plots:
-            run.save_figure(descent_figure(paths), "descent.png")
-            run.save_figure(regression_figure(history, (a, b)), "regression.png")
-            run.save_figure(curves_figure(history, (a, b)))
-        # curves.png is drawn here (log scales for 2001 epochs), so finish_recipe gets no
-        # history to plot; history.csv is written here for the same reason.
-        run.save_history(history)
-        finish_recipe(
-            run,
-            args,
-            history=None,
-            metrics={
-                "start": START,
-                "steps": STEPS,
-                "learning_rates": LEARNING_RATES,
-                "final_x": {name: path[-1] for name, path in paths.items()},
-                "final_f": {name: f(path[-1]) for name, path in paths.items()},
-                "max_gap_keras_sgd_vs_numpy": keras_gap,
-                "x_after_100_steps": {str(lr): x for lr, x in dlfs.items()},
-                "dlfs_x_after_100_steps": {str(lr): x for lr, x in DLFS_100_STEPS.items()},
-                "least_squares": {"a": a, "b": b, "mse": mse(a, b)},
-                "guess": {**GUESS, "mse": mse(**GUESS)},
-                "gradient_descent": {
-                    "learning_rate": REGRESSION_LR,
-                    "epochs": args.epochs,
-                    "a": gd_a,
-                    "b": gd_b,
-                    "mse": mse(gd_a, gd_b),
-                },
-                "book": {"least_squares": BOOK_LINE, "guess_mse": BOOK_GUESS_MSE},
-            },
-            result=Result(BOOK.metric, gd_a, "hours-vs-scores", BOOK),
-        )
-    return 0
 
 
 if __name__ == "__main__":

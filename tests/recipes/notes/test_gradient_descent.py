@@ -42,39 +42,40 @@ def test_keras_sgd_follows_the_same_path():
 
 def test_least_squares_and_the_books_guess():
     a, b = gd.least_squares()
-    assert (a, b) == (pytest.approx(2.3, abs=1e-9), pytest.approx(79.0, abs=1e-9))
+    assert a == pytest.approx(gd.BOOK_LINE["a"], abs=1e-9)
+    assert b == pytest.approx(gd.BOOK_LINE["b"], abs=1e-9)
     assert gd.mse(a, b) == pytest.approx(8.3, abs=1e-9)
-    assert gd.mse(3.0, 76.0) == pytest.approx(11.0, abs=1e-9)  # the book's MSE of its guess
+    assert gd.mse(**gd.GUESS) == pytest.approx(gd.BOOK_GUESS_MSE, abs=1e-9)  # the book's guess
 
 
 def test_gradient_descent_reaches_the_least_squares_line():
     history = gd.fit_line_by_gradient_descent(2001, 0.03)
-    assert history["a"][-1] == pytest.approx(2.3, abs=1e-4)
-    assert history["b"][-1] == pytest.approx(79.0, abs=1e-4)
+    assert history["a"][-1] == pytest.approx(gd.BOOK_LINE["a"], abs=1e-4)
+    assert history["b"][-1] == pytest.approx(gd.BOOK_LINE["b"], abs=1e-4)
     assert history["loss"][0] == pytest.approx(np.mean(gd.SCORES**2))  # from a = b = 0
     assert history["loss"][-1] == pytest.approx(8.3, abs=1e-4)
 
 
-def test_quick_run_writes_the_run_record(run_recipe, assert_complete_run, capsys):
-    code, (run_dir,) = run_recipe("gradient_descent", "--quick")
-    assert code == 0
-    assert_complete_run(run_dir)
-    assert {"descent.png", "regression.png"} <= {p.name for p in run_dir.iterdir()}
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    np.testing.assert_allclose(metrics["final_x"]["right"], START * 0.8**20, atol=1e-6)
-    assert metrics["least_squares"]["a"] == pytest.approx(2.3, abs=1e-9)
-    assert metrics["gradient_descent"]["epochs"] == 2  # --quick
-    assert len((run_dir / "history.csv").read_text().splitlines()) == 1 + 2
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("slope a by gradient descent ") and last.endswith("(book: 2.3)")
-
-
-def test_full_run_reports_the_books_line(run_recipe, capsys):
+def test_full_run_reports_the_books_line(run_recipe):
     code, (run_dir,) = run_recipe("gradient_descent", "--no-plots")
     assert code == 0
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["gradient_descent"]["a"] == pytest.approx(2.3, abs=1e-4)
-    assert metrics["gradient_descent"]["b"] == pytest.approx(79.0, abs=1e-4)
-    assert capsys.readouterr().out.strip().splitlines()[-1] == (
-        "slope a by gradient descent 2.3000 (book: 2.3)"
-    )
+    assert metrics["gradient_descent"]["a"] == pytest.approx(gd.BOOK_LINE["a"], abs=1e-4)
+    assert metrics["gradient_descent"]["b"] == pytest.approx(gd.BOOK_LINE["b"], abs=1e-4)
+    # Both figures are judged by the run: the line reached, and f's minimum at lr 0.1.
+    (descent,) = metrics["figures"]
+    assert metrics["result"]["inside"] is True and descent["inside"] is True
+    assert metrics["final_f"]["right"] == pytest.approx(gd.f(START * 0.8**20))
+
+
+def test_quick_run_stops_short_of_the_line(run_recipe):
+    code, (run_dir,) = run_recipe("gradient_descent", "--quick", "--no-plots")
+    assert code == 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["gradient_descent"]["epochs"] == 2  # --quick caps the epochs...
+    assert len((run_dir / "history.csv").read_text().splitlines()) == 1 + 2
+    # ... so the line is not reached: a quick run is never judged against the book's line,
+    # while f's descent, which holds on any data, still is.
+    assert abs(metrics["gradient_descent"]["a"] - gd.BOOK_LINE["a"]) > 0.05
+    (descent,) = metrics["figures"]
+    assert metrics["result"]["inside"] is None and descent["inside"] is True

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_dl.book import Result
 from keras_dl.registry import load_recipe
 
 EXPECTED_HEADS = {  # variant -> (units, activation, loss, metrics)
@@ -16,32 +17,39 @@ EXPECTED_HEADS = {  # variant -> (units, activation, loss, metrics)
 }
 
 
-def test_quick_run_heads_identity_and_agreement(run_recipe, assert_complete_run, capsys):
+def test_quick_run_heads_identity_and_agreement(run_recipe, capsys):
+    heads = load_recipe("heads")
     code, run_dirs = run_recipe("heads", "--quick")
     assert code == 0
-    assert len(run_dirs) == 4
     metrics = {}
     for run_dir in run_dirs:
-        assert_complete_run(run_dir)
         variant = run_dir.name.split("-quick-", 1)[1]
         metrics[variant] = json.loads((run_dir / "metrics.json").read_text())
         head = metrics[variant]["head"]
         units, activation, loss, metric_names = EXPECTED_HEADS[variant]
         assert (head["units"], head["activation"], head["loss"]) == (units, activation, loss)
         assert head["metrics"] == metric_names
+    assert list(metrics) == list(EXPECTED_HEADS)
     assert metrics["linear-diabetes"]["task"]["task"] == "regression"
+    assert metrics["linear-diabetes"]["result"]["metric"] == "test mae"
+    assert metrics["softmax-wine"]["result"]["value"] == metrics["softmax-wine"]["test"]["accuracy"]
     assert metrics["softmax-wine"]["task"]["num_classes"] == 3
     assert list((run_dirs[0].parent).glob("compare-*-val_loss.png"))
 
     pair = metrics["softmax2-breast_cancer"]
     assert pair["identity_max_error"] < 1e-6
-    assert pair["sigmoid_as_softmax"]["decision_agreement"] == 1.0
+    assert pair["sigmoid_as_softmax"]["decision_agreement"] == heads.AGREEMENT.value
     assert pair["sigmoid_as_softmax"]["max_probability_difference"] < 1e-5
     assert pair["softmax_as_sigmoid_max_error"] < 1e-5
     assert pair["trained_pair"]["decision_agreement"] >= 0.9
+    # The identity is recorded beside its figure (judged on any data, at full settings).
+    (identity,) = pair["figures"]
+    assert identity["metric"] == heads.IDENTITY.metric
+    assert identity["value"] == pair["identity_max_error"]
+    assert pair["result"]["value"] == pair["trained_pair"]["decision_agreement"]
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("sigmoid vs 2-class softmax decision agreement ")
-    assert last.endswith("on breast_cancer (book: 1 on any data (identity))")
+    assert last == Result.from_dict(pair["result"]).line()
+    assert last.startswith(f"{heads.AGREEMENT.metric} ")
 
 
 def test_sigmoid_and_softmax_models_start_from_the_same_trunk():
@@ -71,3 +79,4 @@ def test_default_settings_learn_each_task(run_recipe):
     assert metrics["sigmoid-breast_cancer"]["test"]["accuracy"] >= 0.95
     assert metrics["softmax-wine"]["test"]["accuracy"] >= 0.9
     assert metrics["softmax2-breast_cancer"]["trained_pair"]["decision_agreement"] >= 0.95
+    assert metrics["softmax2-breast_cancer"]["figures"][0]["inside"] is True  # the identity

@@ -5,6 +5,9 @@ import json
 import numpy as np
 import pytest
 
+from keras_dl.book import Result
+from keras_dl.registry import load_recipe
+
 OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
 
 
@@ -39,24 +42,53 @@ def test_paths_follow_dlfs_update_rules(run_recipe, capsys):
     assert final_f["rmsprop"] < final_f["sgd"] / 10
     assert np.all(np.diff(np.sign(paths["sgd"][:, 1])) != 0)  # y changes sign every step
 
+    result = metrics_of(run_dir)["result"]
+    worst = max(row["max_abs_diff_vs_numpy"] for row in rows.values())
+    assert result["value"] == worst and result["inside"] is True  # judged on any data
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("max |Keras path - NumPy path| ") and "x^2/20 + y^2" in last
+    assert last == Result.from_dict(result).line()
 
 
-def test_quick_training_runs_are_overlaid(run_recipe, assert_complete_run, capsys):
+def test_the_last_training_run_records_whether_sgd_ends_highest(run_recipe, capsys):
+    optimizers = load_recipe("optimizers")
     code, run_dirs = run_recipe("optimizers", "--quick", "--variant", "training")
     assert code == 0
     assert [d.name.rsplit("-", 1)[1] for d in run_dirs] == OPTIMIZERS
-    for run_dir in run_dirs:
-        assert_complete_run(run_dir)
-        m = metrics_of(run_dir)
+    assert len(list(run_dirs[0].parent.glob("compare-*-quick-loss.png"))) == 1
+    records = [metrics_of(run_dir) for run_dir in run_dirs]
+    for m in records:
         assert m["epochs"] == 2 and m["iterations"] == 2 * m["steps_per_epoch"]
         assert m["result"]["dataset"] == "digits"
-    assert len(list(run_dirs[0].parent.glob("compare-*-quick-loss.png"))) == 1
-    assert metrics_of(run_dirs[3])["result"]["book"] is None  # RMSprop: not in DLFS's figure
+    # The claim over the five runs is the last run's headline, its own loss beside it.
+    assert ["figures" in m for m in records] == [False] * 4 + [True]
+    own = [m["result"] for m in records[:4]] + records[-1]["figures"]
+    # Each run beside DLFS's loss for its optimizer (RMSprop: not in DLFS's figure).
+    for m, row in zip(records, own, strict=True):
+        book = optimizers.BOOK_LOSS.get(m["optimizer"])
+        assert row["metric"] == f"final training loss ({m['optimizer']})"
+        assert (row["book"] or {}).get("value") == (book and book.value)
+    assert own[3]["book"] is None
+    claim = records[-1]["result"]
+    assert claim["book"]["text"] == optimizers.SGD_HIGHEST.text()
+    losses = {m["optimizer"]: m["final_loss"] for m in records}
+    assert claim["text"] == ", ".join(f"{k} {v:.2g}" for k, v in losses.items())
+    assert claim["same_dataset"] is False and claim["inside"] is None
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("final training loss (SGD) ")
-    assert last.endswith("on digits (book: 0.15 on MNIST)")
+    assert last == Result.from_dict(claim).line()
+    assert last.endswith(f"on digits (book: {optimizers.SGD_HIGHEST.text()} on MNIST)")
+
+
+def test_the_claim_is_judged_on_mnist_only():
+    optimizers = load_recipe("optimizers")
+    losses = {"SGD": 0.47, "Momentum": 0.035, "AdaGrad": 0.0066, "RMSprop": 0.01, "Adam": 0.0043}
+    rows = [{"optimizer": name, "final_loss": loss} for name, loss in losses.items()]
+    claim = optimizers.sgd_highest(rows, "MNIST", 2000)
+    assert claim.metric == "final training loss after 2,000 iterations"
+    assert claim.value == "SGD 0.47, Momentum 0.035, AdaGrad 0.0066, RMSprop 0.01, Adam 0.0043"
+    assert claim.inside is True
+    rows[1]["final_loss"] = 0.5  # Momentum above SGD
+    assert optimizers.sgd_highest(rows, "MNIST", 2000).inside is False
+    assert optimizers.sgd_highest(rows, "digits", 2000).inside is None  # not the book's data
 
 
 def test_adam_trains_faster_than_plain_sgd(run_recipe):

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from keras_dl.book import Result
 from keras_dl.registry import load_recipe
 
 VARIANTS = ["baseline", "early-stopping", "l2", "dropout"]
@@ -16,33 +17,48 @@ def metrics_of(run_dirs) -> dict:
     return {m["variant"]: m for m in records}
 
 
-def test_quick_run_writes_four_runs_and_two_overlays(run_recipe, assert_complete_run, capsys):
+def test_the_run_completing_the_set_records_the_claim(run_recipe, capsys):
     code, run_dirs = run_recipe("regularization", "--quick")
     assert code == 0
     assert [d.name.split("-quick-")[1] for d in run_dirs] == VARIANTS
-    for run_dir in run_dirs:
-        assert_complete_run(run_dir)
     folder = run_dirs[0].parent
     for metric in ("val_loss", "val_crossentropy"):
         assert len(list(folder.glob(f"compare-*-quick-{metric}.png"))) == 1
     m = metrics_of(run_dirs)
-    assert m["baseline"]["sizes"] == {"train": 538, "val": 540, "test": 719}
-    assert m["baseline"]["label_noise"] == 0.3
-    assert m["baseline"]["result"]["book"] is None  # the notes give no number
+    # The last run completes the set: the claim is its headline, its own accuracy beside it.
+    assert [("figures" in m[name]) for name in VARIANTS] == [False, False, False, True]
+    claim, (own,) = m["dropout"]["result"], m["dropout"]["figures"]
+    assert own["metric"] == "test accuracy (dropout)"
+    assert claim["metric"] == "test accuracy, 30% noisy training labels"
+    assert claim["book"]["metric"] == load_recipe("regularization").CLAIM.metric
+    test = {name: m[name]["test"]["accuracy"] for name in VARIANTS}
+    assert claim["text"] == ", ".join(f"{name} {test[name]:.3f}" for name in VARIANTS)
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("test accuracy (") and "baseline" in last
-    assert last.endswith("on digits (30% noisy training labels)")
+    assert last == Result.from_dict(claim).line()
+
+
+def test_the_claim_holds_only_when_every_remedy_beats_the_baseline():
+    judge = load_recipe("regularization").judge
+    test = {"baseline": 0.75, "early-stopping": 0.88, "l2": 0.9, "dropout": 0.87}
+    rows = [{"variant": name, "test": {"accuracy": value}} for name, value in test.items()]
+    claim = judge(rows, "digits (30% noisy training labels)", 0.3)
+    assert claim.inside is True
+    assert claim.value == "baseline 0.750, early-stopping 0.880, l2 0.900, dropout 0.870"
+    rows[2]["test"]["accuracy"] = 0.75  # L2 only ties the baseline
+    assert judge(rows, "digits", 0.3).inside is False
 
 
 def test_the_seed_fixes_exactly_which_training_labels_are_wrong():
     recipe = load_recipe("regularization")
-    _, train, val, _, clean, wrong = recipe.load_noisy_digits(0.3, seed=4)
+    data, clean, wrong = recipe.load_noisy_digits(0.3, seed=4)
+    assert data.sizes == {"train": 538, "val": 540, "test": 719}
+    labels = data.train[1]
     assert wrong.sum() == round(0.3 * len(clean))
-    assert np.all(train[1][wrong] != clean[wrong]) and np.all(train[1][~wrong] == clean[~wrong])
-    again = recipe.load_noisy_digits(0.3, seed=4)
-    assert np.array_equal(again[1][1], train[1]) and np.array_equal(again[2][0], val[0])
-    other = recipe.load_noisy_digits(0.3, seed=5)
-    assert not np.array_equal(other[5], wrong)
+    assert np.all(labels[wrong] != clean[wrong]) and np.all(labels[~wrong] == clean[~wrong])
+    again, _, _ = recipe.load_noisy_digits(0.3, seed=4)
+    assert np.array_equal(again.train[1], labels) and np.array_equal(again.val[0], data.val[0])
+    _, _, other = recipe.load_noisy_digits(0.3, seed=5)
+    assert not np.array_equal(other, wrong)
 
 
 def test_baseline_overfits_and_early_stopping_restores_its_best_epoch(run_recipe):
@@ -84,3 +100,4 @@ def test_every_remedy_closes_the_gap_and_scores_better_on_test(run_recipe):
         assert m[remedy]["memorized_wrong_labels"] < baseline["memorized_wrong_labels"] / 2
         assert m[remedy]["test"]["accuracy"] > baseline["test"]["accuracy"] + 0.05, remedy
         assert m[remedy]["test"]["crossentropy"] < baseline["test"]["crossentropy"], remedy
+    assert m["dropout"]["result"]["inside"] is True  # the claim
