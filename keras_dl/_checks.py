@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 
 def is_int(value) -> bool:
     """Return True for Python and NumPy integers (not bools).
@@ -11,3 +14,15 @@ def is_int(value) -> bool:
         (True, False, False)
     """
     return not isinstance(value, bool) and hasattr(value, "__index__")
+
+
+def is_number(value) -> bool:
+    """Return True for real numbers (Python or NumPy), not bools, strings or NaN.
+
+    Example:
+        >>> is_number(0.2), is_number(np.float32(0.2)), is_number("0.2"), is_number(True)
+        (True, True, False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return not math.isnan(value)

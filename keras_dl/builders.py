@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 
 import keras
 
-from keras_dl._checks import is_int
+from keras_dl._checks import is_int, is_number
 from keras_dl.heads import head_spec, output_head
 
 
@@ -61,10 +62,10 @@ def build_dense_model(
     head = head_spec(task, num_classes, num_outputs=num_outputs, one_hot=one_hot)
     shape = _check_input_shape(input_shape)
     units = _check_hidden_units(hidden_units)
-    if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
-    if float(l2) < 0.0:
-        raise ValueError(f"l2={l2!r}: expected a penalty >= 0")
+    if not is_number(dropout) or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout={dropout!r}: expected a number, a rate in [0, 1)")
+    if not is_number(l2) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"l2={l2!r}: expected a number, a finite penalty >= 0")
     if learning_rate is not None and not isinstance(optimizer, str):
         raise ValueError(
             f"learning_rate={learning_rate!r} with an optimizer instance: set the rate on the "
@@ -95,7 +96,12 @@ def build_dense_model(
 
 
 def _check_input_shape(input_shape) -> tuple[int, ...]:
-    shape = (input_shape,) if is_int(input_shape) else tuple(input_shape)
+    if is_int(input_shape):
+        shape = (input_shape,)
+    elif isinstance(input_shape, tuple | list):
+        shape = tuple(input_shape)
+    else:
+        shape = ()
     if not shape or not all(is_int(d) and d >= 1 for d in shape):
         raise ValueError(
             f"input_shape={input_shape!r}: expected a positive int (features per sample) or "
@@ -125,6 +131,11 @@ def _check_hidden_units(hidden_units) -> tuple[int, ...]:
             f"hidden_units={hidden_units!r}: expected a sequence of layer widths, e.g. "
             f"({hidden_units},) for one hidden layer"
         )
+    if not isinstance(hidden_units, tuple | list):
+        raise ValueError(
+            f"hidden_units={hidden_units!r}: expected a sequence of integer layer widths, "
+            "e.g. (64, 64), or () for none"
+        )
     units = tuple(hidden_units)
     if not all(is_int(u) and u >= 1 for u in units):
         raise ValueError(f"hidden_units={hidden_units!r}: expected positive ints, e.g. (64, 64)")
@@ -134,8 +145,8 @@ def _check_hidden_units(hidden_units) -> tuple[int, ...]:
 def _make_optimizer(optimizer, learning_rate: float | None):
     if learning_rate is None:
         return optimizer
-    if not float(learning_rate) > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive number")
+    if not is_number(learning_rate) or not 0 < learning_rate < math.inf:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a finite number above 0")
     try:
         return keras.optimizers.get(
             {"class_name": optimizer, "config": {"learning_rate": float(learning_rate)}}

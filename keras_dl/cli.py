@@ -28,7 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         help="exponential smoothing factor in [0, 1), e.g. 0.9 (default: 0)",
     )
     compare.add_argument("--out", default="compare.png", help="PNG to write (default: compare.png)")
-    compare.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    compare.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an --out PNG and CSV that an earlier compare wrote (never other files)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -42,9 +46,17 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         return _run(args.name, args.recipe_args)
-    except (ValueError, FileNotFoundError, FileExistsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (ValueError, OSError) as err:
+        print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
+
+
+def _one_line(err: Exception) -> str:
+    """The error as one line: an OSError names the path and the reason, not a traceback."""
+    if isinstance(err, OSError) and err.strerror and not isinstance(err, FileExistsError):
+        where = f"{err.filename}: " if err.filename else ""
+        return f"cannot write {where}{err.strerror}" if err.errno else str(err)
+    return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
 
 
 def _list() -> int:
@@ -55,7 +67,8 @@ def _list() -> int:
     for source, heading in SOURCES.items():
         print(f"{heading} (recipes/{source}/)")
         for recipe in (r for r in recipes if r.source == source):
-            print(f"  {recipe.name:<{width}}  {recipe.summary}")
+            summary = f"BROKEN: {recipe.broken}" if recipe.broken else recipe.summary
+            print(f"  {recipe.name:<{width}}  {summary}")
     return 0
 
 
@@ -64,6 +77,8 @@ def _run(name: str, recipe_args: list[str]) -> int:
 
     # Hide TensorFlow's C++ start-up chatter ("could not find cuda drivers" on CPU machines).
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # The command as the user typed it: the recipe's usage line and its config.json show it.
+    sys.argv = [f"python -m keras_dl run {name}", *recipe_args]
     return int(load_recipe(name).main(recipe_args) or 0)
 
 

@@ -161,6 +161,7 @@ def tag(text: str) -> str:
     """argparse type for ``--tag``: letters, digits, '.', '_' or '-'."""
     if not TAG_PATTERN.match(text):
         raise argparse.ArgumentTypeError(
-            f"{text!r}: expected letters, digits, '.', '_' or '-', e.g. lr-0.01"
+            f"{text[:40]!r}{'...' if len(text) > 40 else ''}: expected up to 100 letters, "
+            "digits, '.', '_' or '-', e.g. lr-0.01"
         )
     return text

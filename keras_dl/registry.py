@@ -26,12 +26,16 @@ SOURCES = {
 
 @dataclass(frozen=True)
 class RecipeInfo:
-    """A recipe: its name (file stem), source folder, path and the first line of its docstring."""
+    """A recipe: its name (file stem), source folder, path and the first line of its docstring.
+
+    `broken` says why a script cannot be read (e.g. a syntax error); "" when it can.
+    """
 
     name: str
     source: str
     path: Path
     summary: str
+    broken: str = ""
 
 
 def recipes_dir() -> Path:
@@ -59,7 +63,13 @@ def list_recipes() -> list[RecipeInfo]:
         for path in sorted((folder / source).glob("*.py")):
             if path.name.startswith("_"):
                 continue
-            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            try:
+                doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            except (SyntaxError, UnicodeDecodeError) as err:
+                line = f" at line {err.lineno}" if getattr(err, "lineno", None) else ""
+                reason = getattr(err, "msg", None) or str(err)
+                infos.append(RecipeInfo(path.stem, source, path, "", f"{reason}{line} of {path}"))
+                continue
             infos.append(RecipeInfo(path.stem, source, path, doc.strip().split("\n", 1)[0]))
     return infos
 
@@ -72,6 +82,8 @@ def load_recipe(name: str) -> ModuleType:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown recipe {name!r}{hint} (see: python -m keras_dl list)")
     info = known[name]
+    if info.broken:
+        raise ValueError(f"recipe {name!r} cannot be loaded: {info.broken}")
     module_name = f"keras_dl_recipes.{info.source}.{name}"
     spec = importlib.util.spec_from_file_location(module_name, info.path)
     module = importlib.util.module_from_spec(spec)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # at most 100 characters
 RUN_FILES = ("config.json", "history.csv", "metrics.json", "curves.png")
 
 
@@ -88,8 +88,8 @@ def start_run(
     """
     if tag is not None and not TAG_PATTERN.match(tag):
         raise ValueError(
-            f"tag={tag!r}: expected letters, digits, '.', '_' or '-' (starting with a letter "
-            "or digit), e.g. --tag lr-0.01"
+            f"tag={tag!r}: expected up to 100 letters, digits, '.', '_' or '-' (starting with "
+            "a letter or digit), e.g. --tag lr-0.01"
         )
     parent = Path(out) / recipe
     parent.mkdir(parents=True, exist_ok=True)
@@ -129,10 +129,24 @@ def read_history(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
             f"{path} not found: expected a run directory such as runs/digits/20261123-101500"
         )
     with path.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        raise ValueError(f"{path} has no epochs")
-    return {key: np.array([float(row[key]) for row in rows]) for key in rows[0]}
+        rows = list(csv.reader(f))
+    if len(rows) < 2:
+        raise ValueError(f"{path} has no epochs: the run finished none")
+    header, columns = rows[0], {key: [] for key in rows[0]}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ValueError(
+                f"{path}, row {number}: expected {len(header)} values ({','.join(header)}), "
+                f"found {len(row)} (the file is truncated or edited)"
+            )
+        for key, cell in zip(header, row, strict=True):
+            try:
+                columns[key].append(float(cell))
+            except ValueError:
+                raise ValueError(
+                    f"{path}, row {number}, column {key!r}: {cell!r} is not a number"
+                ) from None
+    return {key: np.array(values) for key, values in columns.items()}
 
 
 def atomic_write(path: Path, write: Callable) -> Path:
@@ -158,6 +172,25 @@ def atomic_write(path: Path, write: Callable) -> Path:
             if path.exists():
                 raise FileExistsError(f"{path} already exists") from None
             os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def atomic_replace(path: Path, write: Callable) -> Path:
+    """Replace `path` with a new file written through `write(binary_file)`, atomically.
+
+    The new bytes are complete on disk before they take the old file's place, so a failed
+    write leaves the old file as it was.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path

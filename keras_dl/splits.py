@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 from sklearn.model_selection import KFold
@@ -67,6 +68,7 @@ def train_val_test_split(
     stratify: str | bool | np.ndarray = "auto",
     seed: int = 0,
     standardize: bool = False,
+    allow_nan: bool = False,
 ) -> DataSplit:
     """Shuffle and split ``(X, y)`` into training, validation and test parts.
 
@@ -80,6 +82,10 @@ def train_val_test_split(
         seed: fixes the shuffle; another seed gives another split.
         standardize: fit mean/std on the training features only and apply them to all
             three parts (the fitted scaler is ``split.scaler``).
+        allow_nan: accept NaN or infinite features (refused by default, with their count).
+
+    `X` may be a NumPy array or a scipy.sparse matrix (rows stay sparse; standardizing
+    scales them without centring, so that they stay sparse).
 
     With stratification every class's count in every part is within one sample of its
     share (the part's size times the class's proportion).
@@ -92,9 +98,9 @@ def train_val_test_split(
         {'train': 1257, 'val': 270, 'test': 270}
         >>> X_train, y_train = split.train
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _check_features(X, allow_nan), np.asarray(y)
     check_consistent_length(X, y)
-    n = len(X)
+    n = X.shape[0]
     n_val = _split_count("val_size", val_size, n)
     n_test = _split_count("test_size", test_size, n)
     n_train = n - n_val - n_test
@@ -103,9 +109,7 @@ def train_val_test_split(
             f"val_size={val_size!r} and test_size={test_size!r} leave {n_train} of {n} samples "
             "for training: their sum must be below 1 (or below n as counts)"
         )
-    if not is_int(seed):
-        raise ValueError(f"seed={seed!r}: expected an integer")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(_check_seed(seed))
     groups = _stratify_groups(stratify, y, n)
     sizes = (n_train, n_val, n_test)
     if groups is None:
@@ -130,6 +134,7 @@ def kfold(
     seed: int = 0,
     shuffle: bool = True,
     standardize: bool = False,
+    allow_nan: bool = False,
 ) -> Iterator[tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
     """Yield K ``(train, val)`` folds, each an ``(X, y)`` pair; every sample is validated once.
 
@@ -137,6 +142,9 @@ def kfold(
         k: number of folds (>= 2).
         seed: fixes the shuffle (ignored with ``shuffle=False``, the book's contiguous folds).
         standardize: fit mean/std on each fold's training part only.
+        allow_nan: accept NaN or infinite features (refused by default, with their count).
+
+    `X` may be a NumPy array or a scipy.sparse matrix.
 
     Example:
         >>> import numpy as np
@@ -148,10 +156,12 @@ def kfold(
         75 25
         75 25
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _check_features(X, allow_nan), np.asarray(y)
     check_consistent_length(X, y)
-    if not is_int(k) or not 2 <= k <= len(X):
-        raise ValueError(f"k={k!r}: expected an integer between 2 and the {len(X)} samples")
+    n = X.shape[0]
+    if not is_int(k) or not 2 <= k <= n:
+        raise ValueError(f"k={k!r}: expected an integer between 2 and the {n} samples")
+    seed = _check_seed(seed)
     splitter = KFold(n_splits=int(k), shuffle=shuffle, random_state=seed if shuffle else None)
     for train_index, val_index in splitter.split(X):
         X_parts = [X[train_index], X[val_index]]
@@ -174,14 +184,47 @@ def hold_out_first(X, y, count: int) -> tuple[tuple[np.ndarray, np.ndarray], tup
         >>> len(X_train), len(X_val)
         (15, 10)
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X = X if scipy.sparse.issparse(X) else np.asarray(X)
+    y = np.asarray(y)
     check_consistent_length(X, y)
-    if not is_int(count) or not 1 <= count < len(X):
+    n = X.shape[0]
+    if not is_int(count) or not 1 <= count < n:
         raise ValueError(
             f"count={count!r}: expected the number of samples to hold out, between 1 and "
-            f"{len(X) - 1} (there are {len(X)})"
+            f"{n - 1} (there are {n})"
         )
     return (X[count:], y[count:]), (X[:count], y[:count])
+
+
+def _check_features(X, allow_nan: bool):
+    """X as an array (or a CSR matrix, if sparse), with its non-finite values refused."""
+    if scipy.sparse.issparse(X):
+        X = scipy.sparse.csr_matrix(X)
+        values = X.data
+    else:
+        X = np.asarray(X)
+        if X.dtype == object:
+            raise ValueError(
+                f"X has dtype object (shape {X.shape}): expected numbers, e.g. rows of equal "
+                "length (vectorize sequences first, e.g. keras_dl.datasets.multi_hot)"
+            )
+        values = X
+    if X.ndim == 0:
+        raise ValueError(f"X={X!r}: expected samples along the first axis, shape (n, ...)")
+    if not allow_nan and values.dtype.kind in "fc":
+        bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+        if bad:
+            raise ValueError(
+                f"X contains {bad} NaN or infinite value(s): impute or drop them first, or "
+                "pass allow_nan=True"
+            )
+    return X
+
+
+def _check_seed(seed) -> int:
+    if not is_int(seed) or not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"seed={seed!r}: expected an integer in 0..{2**32 - 1}")
+    return int(seed)
 
 
 def _split_count(name: str, size, n: int) -> int:
@@ -189,7 +232,7 @@ def _split_count(name: str, size, n: int) -> int:
         if not 1 <= size < n:
             raise ValueError(f"{name}={size!r}: as a count it must be between 1 and {n - 1}")
         return int(size)
-    if isinstance(size, float) and 0.0 < size < 1.0:
+    if isinstance(size, float | np.floating) and 0.0 < size < 1.0:
         count = math.ceil(size * n)
         if count >= n:
             raise ValueError(f"{name}={size!r} of {n} samples leaves nothing for training")
@@ -287,8 +330,15 @@ def _controlled_rounding(group_sizes: np.ndarray, part_sizes: np.ndarray) -> np.
     return table
 
 
-def _standardize(parts: list[np.ndarray]) -> tuple[StandardScaler, list[np.ndarray]]:
-    """Fit a StandardScaler on parts[0] (the training part) and apply it to every part."""
+def _standardize(parts: list) -> tuple[StandardScaler, list]:
+    """Fit a StandardScaler on parts[0] (the training part) and apply it to every part.
+
+    Sparse parts are scaled without centring (centring would make them dense).
+    """
+    if scipy.sparse.issparse(parts[0]):
+        dtype = parts[0].dtype if parts[0].dtype.kind == "f" else np.float32
+        scaler = StandardScaler(with_mean=False).fit(parts[0])
+        return scaler, [scaler.transform(p).astype(dtype) for p in parts]
     dtype = parts[0].dtype if parts[0].dtype.kind == "f" else np.float32
     flat = [p.reshape(len(p), -1) for p in parts]
     scaler = StandardScaler().fit(flat[0])

@@ -130,13 +130,22 @@ def _check_class_labels(labels: np.ndarray, num_classes: int | None) -> TaskInfo
                 f"below num_classes (0..{num_classes - 1}); raise num_classes or fix the labels"
             )
         return TaskInfo("multiclass", int(num_classes), int(num_classes), False)
-    expected = np.arange(labels[-1] + 1)
-    if labels.size != expected.size:
-        missing = np.setdiff1d(expected, labels)[:5].tolist()
+    # Sorted unique labels from 0 are contiguous exactly when the largest is size - 1:
+    # checked in O(n) memory, whatever the label values.
+    if labels[-1] != labels.size - 1:
+        missing: list[int] = []
+        for i in np.flatnonzero(np.diff(labels) > 1)[:5]:
+            missing += range(int(labels[i]) + 1, min(int(labels[i + 1]), int(labels[i]) + 6))
+        hint = (
+            "; labels this large and sparse look like numbers, not classes: did you mean "
+            "regression? cast y to float"
+            if labels[-1] >= max(2 * labels.size, 1000)
+            else ""
+        )
         raise ValueError(
-            f"y has non-contiguous labels (missing {missing} below the largest, {labels[-1]}): "
-            "re-encode them as 0..k-1 (sklearn.preprocessing.LabelEncoder), or pass "
-            "num_classes if some classes are simply absent from this sample"
+            f"y has non-contiguous labels (missing {missing[:5]} below the largest, "
+            f"{labels[-1]}): re-encode them as 0..k-1 (sklearn.preprocessing.LabelEncoder), "
+            "or pass num_classes if some classes are simply absent from this sample" + hint
         )
     return TaskInfo("multiclass", int(labels.size), int(labels.size), False)
 

@@ -36,7 +36,7 @@ def test_compare_writes_the_overlay_and_table(tmp_path):
     done = cli("compare", *runs, "--metric", "val_loss", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.is_file() and out.with_suffix(".csv").is_file()
-    assert done.stdout.splitlines()[1].endswith("-a,2,0.4,0.6")
+    assert done.stdout.splitlines()[1].endswith("-a,2,0.4,0.6,0,partial")
 
 
 def test_errors_are_one_clear_line_and_exit_status_2(tmp_path):
@@ -51,4 +51,4 @@ def test_errors_are_one_clear_line_and_exit_status_2(tmp_path):
 def test_recipe_flags_are_validated_by_argparse():
     done = cli("run", "digits", "--tag", "a b")
     assert done.returncode == 2
-    assert "--tag" in done.stderr and "expected letters" in done.stderr
+    assert "--tag" in done.stderr and "expected up to 100 letters" in done.stderr

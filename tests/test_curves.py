@@ -62,9 +62,63 @@ def test_smoothing_is_applied_before_finding_the_best(tmp_path):
 def test_compare_never_overwrites_unless_asked(two_runs, tmp_path):
     out = tmp_path / "c.png"
     compare(two_runs, out=out)
-    with pytest.raises(FileExistsError, match="c.png exists"):
+    with pytest.raises(FileExistsError, match="c.png exists.*pass --overwrite"):
         compare(two_runs, out=out)
-    compare(two_runs, out=out, overwrite=True)
+    before = out.with_suffix(".csv").read_text()
+    compare(two_runs[:1], out=out, overwrite=True)
+    after = out.with_suffix(".csv").read_text()
+    assert after != before and len(after.splitlines()) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["c.csv", "c.png"]
+
+
+def test_overwrite_replaces_only_what_compare_wrote(two_runs, tmp_path):
+    out = tmp_path / "results.png"
+    compare(two_runs, out=out)
+    users = tmp_path / "results.csv"
+    users.unlink()
+    users.write_text("my,own,numbers\n1,2,3\n")
+    with pytest.raises(FileExistsError, match="not written by compare"):
+        compare(two_runs, out=out, overwrite=True)
+    assert users.read_text() == "my,own,numbers\n1,2,3\n"
+    picture = tmp_path / "holiday.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n not ours")
+    with pytest.raises(FileExistsError, match="not written by compare"):
+        compare(two_runs, out=picture, overwrite=True)
+    assert picture.read_bytes().endswith(b"not ours")
+
+
+def test_compare_never_writes_into_a_run_directory(two_runs):
+    history = two_runs[0] / "history.csv"
+    before = history.read_text()
+    with pytest.raises(ValueError, match="inside the run directory"):
+        compare(two_runs, out=two_runs[0] / "history.png", overwrite=True)
+    assert history.read_text() == before
+    assert sorted(p.name for p in two_runs[0].iterdir()) == ["config.json", "history.csv"]
+
+
+def test_nan_epochs_are_skipped_and_counted(tmp_path):
+    nan = float("nan")
+    run = make_run(tmp_path, "nan", [0.9, nan, 0.5, 0.3, 0.6], [0.5] * 5)
+    (raw,) = compare([run], out=None)
+    assert (raw["best_epoch"], raw["best_value"], raw["nan_epochs"]) == (4, 0.3, 1)
+    np.testing.assert_allclose(smooth_curve([1.0, nan, 0.0], 0.5), [1.0, nan, 0.5])
+    (smoothed,) = compare([run], smooth=0.5, out=None)
+    assert (smoothed["best_epoch"], smoothed["best_value"], smoothed["last_value"]) == (
+        4,
+        0.5,
+        0.55,
+    )
+    empty = make_run(tmp_path, "empty", [nan, nan], [0.5, 0.5])
+    with pytest.raises(ValueError, match="no finite value"):
+        compare([empty], out=None)
+
+
+def test_the_table_says_how_each_run_ended(two_runs, tmp_path):
+    (two_runs[0] / "metrics.json").write_text('{"status": "interrupted"}')
+    (two_runs[1] / "metrics.json").write_text("{}")
+    killed = make_run(tmp_path, "killed", [0.9, 0.8], [0.5, 0.6])
+    rows = compare([*two_runs, killed], out=None)
+    assert [row["status"] for row in rows] == ["interrupted", "complete", "partial"]
 
 
 def test_compare_names_a_missing_metric_and_bad_arguments(two_runs, tmp_path):

@@ -51,7 +51,8 @@ def test_datasets_become_a_dataset_flag_with_the_first_as_default(capsys):
     [
         (["--epochs", "0"], "expected a positive integer"),
         (["--batch-size", "x"], "expected a positive integer"),
-        (["--tag", "../x"], "expected letters"),
+        (["--tag", "../x"], "expected up to 100 letters"),
+        (["--tag", "x" * 300], "expected up to 100 letters"),
         (["--seed", "-1"], f"expected a whole number in 0..{MAX_SEED}"),
         (["--seed", str(2**40)], "--seed"),
     ],

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_dl.runs import atomic_write, history_csv, read_history, start_run
+from keras_dl.runs import atomic_replace, atomic_write, history_csv, read_history, start_run
 
 
 def test_run_directory_name_and_config(tmp_path):
@@ -76,6 +76,36 @@ def test_history_round_trips_through_csv(tmp_path):
 def test_history_columns_must_have_equal_lengths():
     with pytest.raises(ValueError, match="different lengths"):
         history_csv({"loss": [1.0, 2.0], "val_loss": [1.0]})
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("epoch,loss,val_loss\n1,0.9,1.0\n2,0.5", "row 3: expected 3 values"),
+        ("epoch,loss,val_loss\n1,0.9,1.0\n2,oops,0.7\n", "row 3, column 'loss': 'oops'"),
+        ("epoch,loss,val_loss\n", "has no epochs"),
+    ],
+)
+def test_a_damaged_history_names_the_file_row_and_column(tmp_path, text, words):
+    (tmp_path / "history.csv").write_text(text)
+    with pytest.raises(ValueError, match=words) as err:
+        read_history(tmp_path)
+    assert str(tmp_path / "history.csv") in str(err.value)
+
+
+def test_atomic_replace_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "table.csv"
+    target.write_bytes(b"old")
+
+    def explode(f):
+        f.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_replace(target, explode)
+    assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["table.csv"]
+    atomic_replace(target, lambda f: f.write(b"new"))
+    assert target.read_bytes() == b"new"
 
 
 def test_reading_a_missing_run_says_what_was_expected(tmp_path):

@@ -1,0 +1,180 @@
+"""Every bad input a user can give, through the library: one clear ValueError each, naming
+the argument, the value and what was expected; and nothing lost on the way."""
+
+import resource
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse
+
+from keras_dl import build_dense_model, infer_task, kfold, output_head, train_val_test_split
+
+X = np.random.default_rng(0).normal(size=(40, 3))
+Y = np.arange(40) % 2
+
+LIBRARY_CASES = [
+    (build_dense_model, (None, "binary"), {}, ["input_shape=None", "positive int"]),
+    (build_dense_model, (3, "binary"), {"hidden_units": None}, ["hidden_units=None", "integer"]),
+    (build_dense_model, (3, "binary"), {"hidden_units": 64}, ["hidden_units=64", "(64,)"]),
+    (build_dense_model, (3, "binary"), {"dropout": "0.2"}, ["dropout='0.2'", "expected a number"]),
+    (build_dense_model, (3, "binary"), {"l2": float("inf")}, ["l2=inf", "finite"]),
+    (
+        build_dense_model,
+        (3, "binary"),
+        {"learning_rate": float("inf")},
+        ["learning_rate=inf", "finite number above 0"],
+    ),
+    (
+        build_dense_model,
+        (3, "multiclass"),
+        {"num_classes": 2.5},
+        ["num_classes=2.5", "expected an integer"],
+    ),
+    (output_head, ("regression",), {"num_classes": 3}, ["num_classes=3", "regression"]),
+    (infer_task, ([0, 10**9],), {}, ["non-contiguous", "did you mean regression", "float"]),
+    (infer_task, ([0, 2, 5],), {}, ["missing [1, 3, 4]"]),
+    (
+        train_val_test_split,
+        (np.where(X > 2, np.nan, X), Y),
+        {},
+        ["X contains", "NaN or infinite", "allow_nan=True"],
+    ),
+    (train_val_test_split, (X, Y), {"seed": -1}, ["seed=-1", "0..4294967295"]),
+    (train_val_test_split, (X, Y), {"test_size": "0.2"}, ["test_size='0.2'", "fraction"]),
+    (lambda *a, **k: list(kfold(*a, **k)), (X, Y), {"seed": 2**40}, ["seed=1099511627776"]),
+    (lambda *a, **k: list(kfold(*a, **k)), (X, Y), {"seed": "1"}, ["seed='1'"]),
+    (
+        train_val_test_split,
+        (np.array([[1, 2], [3]] * 10, dtype=object), np.arange(20) % 2),
+        {},
+        ["dtype object", "multi_hot"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("function", "args", "kwargs", "words"), LIBRARY_CASES)
+def test_library_inputs_raise_one_clear_value_error(function, args, kwargs, words):
+    with pytest.raises(ValueError) as err:
+        function(*args, **kwargs)
+    message = str(err.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+
+
+def test_what_is_right_is_accepted():
+    split = train_val_test_split(X, Y, val_size=np.float32(0.2), test_size=np.float64(0.2))
+    assert split.sizes == {"train": 24, "val": 8, "test": 8}
+    allowed = train_val_test_split(np.where(X > 2, np.nan, X), Y, allow_nan=True)
+    assert np.isnan(np.concatenate([allowed.train[0], allowed.val[0], allowed.test[0]])).any()
+    model = build_dense_model(
+        (3,), "binary", dropout=np.float32(0.2), learning_rate=np.float64(0.01)
+    )
+    assert model.output_shape == (None, 1)
+
+
+def test_sparse_rows_split_and_fold_and_stay_sparse():
+    rows = scipy.sparse.random(60, 500, density=0.02, format="csr", random_state=0)
+    labels = np.arange(60) % 3
+    split = train_val_test_split(rows, labels, seed=1, standardize=True)
+    assert scipy.sparse.issparse(split.train[0]) and split.train[0].shape == (42, 500)
+    assert sorted([*split.train_index, *split.val_index, *split.test_index]) == list(range(60))
+    dense = train_val_test_split(rows.toarray(), labels, seed=1)
+    np.testing.assert_array_equal(split.test_index, dense.test_index)
+    folds = list(kfold(rows, labels, k=3, seed=2))
+    assert all(scipy.sparse.issparse(train[0]) for train, _ in folds)
+    assert sum(val[0].shape[0] for _, val in folds) == 60
+
+
+def test_large_labels_are_checked_in_little_memory():
+    """infer_task and the auto-stratified split on unix-timestamp targets, under 1 GiB."""
+    code = """
+import resource, numpy as np
+resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+from keras_dl.tasks import infer_task
+from keras_dl.splits import train_val_test_split
+try:
+    infer_task([0, 10**9])
+except ValueError as err:
+    print("refused:", "did you mean regression" in str(err))
+y = 1_700_000_000 + np.arange(1000) * 86_400
+split = train_val_test_split(np.zeros((1000, 2)), y, seed=0)
+print("split:", split.stratified, split.sizes["train"])
+"""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    assert hard == resource.RLIM_INFINITY or hard >= 2**30
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["refused: True", "split: False 700"]
+
+
+def cli(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
+    """``python -m keras_dl ...`` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "keras_dl", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def assert_one_error_line(done: subprocess.CompletedProcess, *words: str) -> None:
+    """Exit status 2, and stderr ends on one ``error: ...`` line naming the words."""
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(("error: ", "usage: ")) or "error: " in last, last
+    for word in words:
+        assert word in done.stderr, f"{word!r} not in {done.stderr[-500:]!r}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["run", "activations", "--seed", "-1"], ["--seed", "0..4294967295"]),
+        (["run", "activations", "--seed", str(2**40)], ["--seed", "0..4294967295"]),
+        (["run", "activations", "--tag", "x" * 300], ["--tag", "up to 100"]),
+        (["run", "activations", "--out", "{file}"], ["cannot write", "Not a directory"]),
+        (["run", "activations", "--out", "{file}/sub"], ["cannot write", "Not a directory"]),
+        (["run", "activations", "--out", "/proc/keras-dl"], ["cannot write", "/proc/keras-dl"]),
+        (["compare", "{truncated}"], ["history.csv, row 3", "expected 3 values"]),
+        (["compare", "{nonnumeric}"], ["row 2, column 'val_loss'", "'abc' is not a number"]),
+        (["compare", "{truncated}", "--out", "{file}.png", "--smooth", "2"], ["smooth=2.0"]),
+    ],
+)
+def test_the_cli_answers_bad_input_with_one_error_line(argv, words, tmp_path):
+    (tmp_path / "file").write_text("a user's file\n")
+    for name, text in (
+        ("truncated", "epoch,loss,val_loss\n1,0.9,1.0\n2,0.5"),
+        ("nonnumeric", "epoch,loss,val_loss\n1,0.9,abc\n"),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "history.csv").write_text(text)
+    argv = [
+        a.format(file=tmp_path / "file", **{n: tmp_path / n for n in ("truncated", "nonnumeric")})
+        for a in argv
+    ]
+    assert_one_error_line(cli(*argv), *words)
+    assert (tmp_path / "file").read_text() == "a user's file\n"
+
+
+def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
+    import os
+    import shutil
+
+    from keras_dl.registry import recipes_dir
+
+    copy = tmp_path / "recipes"
+    shutil.copytree(recipes_dir(), copy)
+    (copy / "notes" / "broken.py").write_text('"""A recipe with a slip"""\n\ndef main(:\n')
+    env = {**os.environ, "KERAS_DL_RECIPES": str(copy)}
+    listed = cli("list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    broken = next(line for line in listed.stdout.splitlines() if "broken" in line.split()[0])
+    assert "BROKEN: " in broken and "line 3" in broken
+    assert any(line.split()[0] == "gates" for line in listed.stdout.splitlines() if line.strip())
+    assert_one_error_line(cli("run", "broken", env=env), "cannot be loaded", "line 3")
