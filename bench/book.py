@@ -165,10 +165,9 @@ def write_table(rows: list[dict], command: str) -> str:
         "| recipe | dataset | measure | ours | book | inside the book's band | wall time "
         "| backend | device |\n|---|---|---|---|---|---|---|---|---|"
     )
+    columns = ("recipe", "dataset", "what", "ours", "book", "inside", "wall", "backend", "device")
     body = "\n".join(
-        f"| {r['recipe']} | {r['dataset']} | {r['what']} | {r['ours']} | {r['book']} "
-        f"| {r['inside']} | {r['wall']} | {r['backend']} | {r['device']} |"
-        for r in rows
+        "| " + " | ".join(str(r[c]).replace("|", "\\|") for c in columns) + " |" for r in rows
     )
     return (
         "# Book benchmark: our numbers beside the book's\n\n"

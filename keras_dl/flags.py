@@ -6,8 +6,10 @@ This module does not import Keras.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from keras_dl.runs import TAG_PATTERN
 
@@ -30,14 +32,42 @@ class RecipeParser(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None) -> argparse.Namespace:  # type: ignore[override]
         """Parse as argparse does, then apply the ``--quick`` caps."""
-        parsed = super().parse_args(args, namespace)
-        if parsed.quick:
+        # argparse leaves attributes already in the namespace alone: a marker in each tells
+        # the flags the user gave from those left at their defaults.
+        unset = object()
+        marked = argparse.Namespace(**{a.dest: unset for a in self._actions if a.dest != "help"})
+        parsed = super().parse_args(args, namespace or marked)
+        given = {dest for dest, value in vars(parsed).items() if value is not unset}
+        for dest in set(vars(parsed)) - given:
+            setattr(parsed, dest, self.get_default(dest))
+        resumed = bool(getattr(parsed, "resume", None))
+        if resumed:
+            self._restore(parsed, given)
+        if parsed.quick and not resumed:  # a resumed run's arguments are capped already
             for dest, cap in self.quick_caps.items():
                 if hasattr(parsed, dest):
                     value = getattr(parsed, dest)
                     setattr(parsed, dest, cap if value is None else min(value, cap))
             parsed.tag = parsed.tag or "quick"
         return parsed
+
+    def _restore(self, parsed: argparse.Namespace, given: set[str]) -> None:
+        """Take a resumed run's arguments from its config.json, refusing different ones."""
+        config_path = Path(parsed.resume) / "config.json"
+        try:
+            saved = json.loads(config_path.read_text())["arguments"]
+        except (OSError, ValueError, KeyError):
+            self.error(f"--resume {parsed.resume}: not a run directory (no readable config.json)")
+        for dest, value in saved.items():
+            if dest == "resume" or not hasattr(parsed, dest):
+                continue
+            if dest in given and getattr(parsed, dest) != value:
+                flag = "--" + dest.replace("_", "-")
+                self.error(
+                    f"--resume {parsed.resume}: the run was made with {flag} {value}, not "
+                    f"{getattr(parsed, dest)}; a resumed run keeps its own arguments"
+                )
+            setattr(parsed, dest, value)
 
 
 def parser(
@@ -106,6 +136,12 @@ def parser(
         "--tag", type=tag, default=None, help="suffix for the run directory name, e.g. lr-0.01"
     )
     result.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK_NOTE}")
+    result.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        default=None,
+        help="continue an interrupted run from its last finished epoch, with its own arguments",
+    )
     result.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     result.add_argument(
         "--mixed-precision",

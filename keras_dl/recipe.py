@@ -21,10 +21,17 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
+import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+
+import keras
+import numpy as np
+from keras.callbacks import TerminateOnNaN
 
 from keras_dl import runtime
 from keras_dl.book import ANY_DATASET, BookFigure, Result, around
@@ -32,7 +39,7 @@ from keras_dl.curves import compare
 from keras_dl.datasets import DatasetUnavailableError
 from keras_dl.flags import QUICK_EPOCHS, QUICK_NOTE, parser, positive_float, positive_int
 from keras_dl.plots import history_figure
-from keras_dl.runs import Run, start_run
+from keras_dl.runs import Run, RunFailedError, format_number, read_history, start_run
 
 __all__ = [
     "ANY_DATASET",
@@ -51,13 +58,113 @@ __all__ = [
 ]
 
 
+class EpochLog(keras.callbacks.Callback):
+    """Append each finished epoch to the run's history.csv at once (flushed to disk), so that
+    an interrupted or killed run keeps every epoch it finished.
+
+    On a resumed run the earlier epochs are already in the file: the new ones continue it,
+    and the `History` that ``fit`` returns is given the earlier epochs back at the end.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.earlier = read_history(path.parent) if path.is_file() else {}
+        self.rows = len(self.earlier.get("epoch", ()))
+        self.first_epoch: int | None = None
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Note where this fit starts (after `BackupAndRestore` has restored its epoch)."""
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Write the epoch's row (1-based), unless the file holds it already."""
+        logs = logs or {}
+        if epoch + 1 <= self.rows:
+            return
+        new_file = not self.path.is_file()
+        with self.path.open("a", newline="") as f:
+            if new_file:
+                f.write(",".join(["epoch", *logs]) + "\n")
+            f.write(",".join([str(epoch + 1), *(format_number(v) for v in logs.values())]) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self.rows = epoch + 1
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Give a resumed fit's `History` the epochs finished before the interruption."""
+        history = getattr(self.model, "history", None)
+        if not self.earlier or not isinstance(history, keras.callbacks.History):
+            return
+        before = self.first_epoch or 0
+        for key, values in history.history.items():
+            earlier = [float(v) for v in self.earlier.get(key, [])[:before]]
+            history.history[key] = earlier + list(values)
+        history.epoch = list(range(before + len(history.epoch)))
+
+
+class Backup(keras.callbacks.BackupAndRestore):
+    """Keras' `BackupAndRestore`, which skips a backup the disk has no room for.
+
+    Writing the HDF5 checkpoint onto a full disk can crash the process (h5py), which would
+    cost the run what it finished; without the backup the run goes on, and only ``--resume``
+    past that epoch is lost (said once).
+    """
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Back up the epoch if the disk has room for the weights and optimizer state."""
+        variables = [*self.model.weights, *self.model.optimizer.variables]
+        needed = sum(int(np.prod(v.shape)) * 8 for v in variables) + 2**20
+        folder = Path(self.backup_dir)
+        while not folder.exists():
+            folder = folder.parent
+        if shutil.disk_usage(folder).free >= needed:
+            super().on_epoch_end(epoch, logs)
+        elif not getattr(self, "warned", False):
+            self.warned = True
+            print(f"warning: no room on disk for the resume state after epoch {epoch + 1}")
+
+
 class RecipeRun(Run):
     """A run of a recipe: the run record plus the parsed flags and the dataset's name."""
 
-    def __init__(self, path: Path, recipe: str, *, args: argparse.Namespace, dataset: str):
-        super().__init__(path, recipe)
+    def __init__(
+        self,
+        path: Path,
+        recipe: str,
+        *,
+        args: argparse.Namespace,
+        dataset: str,
+        resumed: bool = False,
+    ):
+        super().__init__(path, recipe, resumed=resumed)
         self.args = args
         self.dataset = dataset
+        self._fits = 0
+
+    def callbacks(self) -> list[keras.callbacks.Callback]:
+        """Callbacks for the run's ``fit``: pass ``callbacks=run.callbacks()``.
+
+        The first fit of a run logs every finished epoch to history.csv (`EpochLog`); each
+        fit keeps Keras' `BackupAndRestore` state in the run directory, so that ``--resume``
+        continues it from its last finished epoch; `TerminateOnNaN` stops a diverging fit,
+        and the run is then recorded as failed.
+        """
+        self._fits += 1
+        backup = self.path / "backup" / f"fit-{self._fits}"
+        callbacks = [] if self._fits > 1 else [EpochLog(self.path / "history.csv")]
+        return [*callbacks, Backup(str(backup)), TerminateOnNaN()]
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            finished = self.epochs_finished()
+            print(
+                f"\ninterrupted: {self.path} keeps its {finished} finished epoch(s); resume with:"
+                f"\n  python -m keras_dl run {self.recipe} --resume {self.path}",
+                file=sys.stderr,
+            )
 
     def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
         """A `Result` measured on this run's dataset (keywords: digits, holds, detail)."""
@@ -94,20 +201,36 @@ class RecipeRun(Run):
         """
         history = getattr(history, "history", history)
         metrics = dict(metrics or {})
+        missing = []
         if history:
-            self.save_history(history)
+            if not (self.path / "history.csv").is_file():
+                self.save_history(history)
             if not self.args.no_plots:
-                self.save_figure(history_figure(history, title=title or self.name))
+                figure = history_figure(history, title=title or self.name)
+                try:
+                    self.save_figure(figure)
+                except OSError as err:
+                    missing.append(f"curves.png ({err.strerror or err})")
             val_loss = history.get("val_loss")
-            if val_loss is not None and len(val_loss):
-                best = min(range(len(val_loss)), key=val_loss.__getitem__)
+            if val_loss is not None and len(val_loss) and not np.isnan(val_loss).all():
+                best = int(np.nanargmin(val_loss))
                 metrics.setdefault("best_epoch", best + 1)
                 metrics.setdefault("best_val_loss", float(val_loss[best]))
+        nan_epoch = _first_nan_epoch(history)
         if result is not None:
             metrics["result"] = self._figure(result)
         if figures:
             metrics["figures"] = [self._figure(figure) for figure in figures]
+        problems = [f"the loss became NaN at epoch {nan_epoch}"] if nan_epoch else []
+        problems += [f"could not write {name}" for name in missing]
+        metrics["status"] = "failed" if problems else "complete"
+        if problems:
+            metrics["error"] = "; ".join(problems)
         self.save_metrics(metrics)
+        if not problems:  # a complete run needs no state to resume from
+            shutil.rmtree(self.path / "backup", ignore_errors=True)
+        if problems:
+            raise RunFailedError(f"{'; '.join(problems)}; {self.path} keeps what the run finished")
         if self.args.quick and result is not None and result.book is not None:
             print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
         print(f"run directory: {self.path}")
@@ -115,12 +238,19 @@ class RecipeRun(Run):
             print(result.line())
 
 
+def _first_nan_epoch(history) -> int | None:
+    """The first (1-based) epoch whose training loss is NaN or infinite, if any."""
+    loss = np.asarray((history or {}).get("loss", ()), dtype=float)
+    bad = np.flatnonzero(~np.isfinite(loss))
+    return int(bad[0]) + 1 if bad.size else None
+
+
 def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "") -> RecipeRun:
     """Configure the runtime, seed everything, print backend and device, open the run.
 
     `variant` names one of several runs of a recipe (it is added to the run's tag), so
     that each variant is a run of its own that `overlay` can compare. The run is a context
-    manager: if its body raises, the run directory is removed.
+    manager: if its body raises, the run keeps what it finished, marked interrupted or failed.
     """
     runtime.configure(mixed_precision=args.mixed_precision, xla=args.xla)
     runtime.seed_everything(args.seed)
@@ -129,6 +259,10 @@ def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "
         f"[{name}{' ' + variant if variant else ''}] backend {environment['backend']}, "
         f"{environment['device']}, dataset {dataset}"
     )
+    resumed = _resumed_run(name, args, variant)
+    if resumed is not None:
+        print(f"resuming {resumed} from its epoch {resumed_epochs(resumed)}")
+        return RecipeRun(resumed, name, args=args, dataset=dataset, resumed=True)
     tag = "-".join(part for part in (args.tag, variant) if part) or None
     config = {
         "arguments": vars(args),
@@ -140,6 +274,34 @@ def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "
     }
     record = start_run(name, config, out=args.out, tag=tag)
     return RecipeRun(record.path, name, args=args, dataset=dataset)
+
+
+def _resumed_run(name: str, args: argparse.Namespace, variant: str) -> Path | None:
+    """The run directory ``--resume`` names, when this is the run it made; refuse what cannot
+    be resumed (another recipe's run, a complete one)."""
+    resume = getattr(args, "resume", None)
+    if not resume:
+        return None
+    path = Path(resume)
+    config = json.loads((path / "config.json").read_text())
+    if config.get("recipe") != name:
+        raise RunRefusedError(
+            f"--resume {resume}: a run of the recipe {config.get('recipe')!r}, not {name!r}; "
+            f"resume it with: python -m keras_dl run {config.get('recipe')} --resume {resume}"
+        )
+    if (config.get("variant") or "") != variant:
+        return None  # another run of a recipe that makes several: made anew
+    metrics = path / "metrics.json"
+    if metrics.is_file() and json.loads(metrics.read_text()).get("status", "complete") == (
+        "complete"
+    ):
+        raise RunRefusedError(f"--resume {resume}: the run is complete; there is nothing to resume")
+    return path
+
+
+def resumed_epochs(path: Path) -> int:
+    """How many epochs a run to be resumed finished."""
+    return Run(path, "").epochs_finished()
 
 
 def overlay(runs: Sequence[RecipeRun], *, metric: str = "val_loss", label: str = "") -> list[dict]:
@@ -195,15 +357,22 @@ def _cell(value: object) -> str:
     return "-" if value is None else str(value)
 
 
+class RunRefusedError(ValueError):
+    """``--resume`` names a run that cannot be continued."""
+
+
 def command(main: Callable[[list[str] | None], int | None]) -> Callable[..., int]:
-    """Wrap a recipe's ``main(argv)``: a missing dataset prints what to do and returns 2."""
+    """Wrap a recipe's ``main(argv)``: a missing dataset, a failed run or a refused resume
+    prints one ``error:`` line and returns 2; Ctrl-C returns 130 without a traceback."""
 
     @functools.wraps(main)
     def wrapper(argv: list[str] | None = None) -> int:
         try:
             return main(argv) or 0
-        except DatasetUnavailableError as err:
+        except (DatasetUnavailableError, RunFailedError, RunRefusedError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:
+            return 130  # the run said what it kept and how to resume it
 
     return wrapper

@@ -11,6 +11,7 @@ This module does not import Keras, so reading runs is fast.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -26,10 +27,13 @@ import numpy as np
 
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # at most 100 characters
 RUN_FILES = ("config.json", "history.csv", "metrics.json", "curves.png")
+STATUSES = ("complete", "interrupted", "failed")  # metrics.json "status"
 
 
 class Run:
-    """An open run directory. Use as a context manager: a run that fails is removed.
+    """An open run directory. Use it as a context manager: a run that raises keeps what it
+    finished, marked "interrupted" (Ctrl-C) or "failed" in metrics.json; only a failed run
+    that finished nothing (its directory holds just config.json) is removed.
 
     Example:
         >>> with start_run("demo", {"seed": 0}, out="runs", tag="try") as run:
@@ -37,17 +41,36 @@ class Run:
         ...     run.save_metrics({"test": {"loss": 0.71}})
     """
 
-    def __init__(self, path: Path, recipe: str):
+    def __init__(self, path: Path, recipe: str, *, resumed: bool = False):
         self.path = path
         self.recipe = recipe
+        self.resumed = resumed
         self.started = time.perf_counter()
 
     def __enter__(self) -> Run:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
+        if exc_type is None or isinstance(exc, RunFailedError):
+            return  # finished, or finish() recorded the failure itself
+        interrupted = issubclass(exc_type, KeyboardInterrupt)  # kept: --resume can go on
+        nothing = {p.name for p in self.path.iterdir()} <= {"config.json"}
+        if nothing and not interrupted and not self.resumed:
             shutil.rmtree(self.path, ignore_errors=True)
+            return
+        status = "interrupted" if interrupted else "failed"
+        reason = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
+        record = {"status": status, "error": reason, "epochs_finished": self.epochs_finished()}
+        with contextlib.suppress(OSError):  # a full disk: what is on it stays, unmarked
+            self.save_metrics(record, replace=True)
+
+    def epochs_finished(self) -> int:
+        """How many epochs history.csv holds (0 when there is none yet)."""
+        path = self.path / "history.csv"
+        if not path.is_file():
+            return 0
+        with path.open(newline="") as f:
+            return max(0, sum(1 for row in csv.reader(f) if row) - 1)
 
     @property
     def name(self) -> str:
@@ -58,24 +81,37 @@ class Run:
         """Seconds since the run started."""
         return time.perf_counter() - self.started
 
-    def save_json(self, filename: str, data: Mapping) -> Path:
-        """Write `data` as JSON into the run directory (atomically, never overwriting)."""
+    def save_json(self, filename: str, data: Mapping, *, replace: bool = False) -> Path:
+        """Write `data` as JSON into the run directory, atomically; an existing file is
+        replaced only with ``replace=True`` (a run's status, a resumed run's record)."""
         text = json.dumps(data, indent=2, default=_json_default, allow_nan=True) + "\n"
-        return atomic_write(self.path / filename, lambda f: f.write(text.encode()))
+        return self._write(filename, lambda f: f.write(text.encode()), replace)
 
     def save_history(self, history: Mapping[str, Sequence[float]], filename: str = "history.csv"):
         """Write per-epoch logs (a Keras ``History.history`` dict) as CSV, epochs from 1."""
-        return atomic_write(self.path / filename, lambda f: f.write(history_csv(history).encode()))
+        return self._write(filename, lambda f: f.write(history_csv(history).encode()))
 
-    def save_metrics(self, metrics: Mapping) -> Path:
+    def save_metrics(self, metrics: Mapping, *, replace: bool = False) -> Path:
         """Write metrics.json, adding the wall time so far."""
-        return self.save_json("metrics.json", {**metrics, "wall_time_s": round(self.elapsed(), 3)})
+        data = {**metrics, "wall_time_s": round(self.elapsed(), 3)}
+        return self.save_json("metrics.json", data, replace=replace)
 
     def save_figure(self, figure, filename: str = "curves.png") -> Path:
         """Save a matplotlib Figure as PNG into the run directory."""
-        return atomic_write(
-            self.path / filename, lambda f: figure.savefig(f, format="png", dpi=110)
-        )
+        return self._write(filename, lambda f: figure.savefig(f, format="png", dpi=110))
+
+    def _write(self, filename: str, write: Callable, replace: bool = False) -> Path:
+        """Write a file of the run atomically: a new one, or (``replace``, or on a resumed
+        run, which makes its files anew) in place of the old one."""
+        path = self.path / filename
+        if (replace or self.resumed) and path.exists():
+            return atomic_replace(path, write)
+        return atomic_write(path, write)
+
+
+class RunFailedError(RuntimeError):
+    """A run ended without its full record (NaN loss, an unwritable plot); what it finished
+    is kept, and metrics.json says ``"status": "failed"`` and why."""
 
 
 def start_run(
@@ -117,7 +153,7 @@ def history_csv(history: Mapping[str, Sequence[float]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["epoch", *history])
     for i in range(rows):
-        writer.writerow([i + 1, *(_format_number(history[key][i]) for key in history)])
+        writer.writerow([i + 1, *(format_number(history[key][i]) for key in history)])
     return buffer.getvalue()
 
 
@@ -196,7 +232,8 @@ def atomic_replace(path: Path, write: Callable) -> Path:
     return path
 
 
-def _format_number(value) -> str:
+def format_number(value) -> str:
+    """A history value as history.csv writes it: 8 significant digits."""
     return f"{float(value):.8g}"
 
 

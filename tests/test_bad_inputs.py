@@ -4,6 +4,7 @@ the argument, the value and what was expected; and nothing lost on the way."""
 import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,3 +179,131 @@ def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
     assert "BROKEN: " in broken and "line 3" in broken
     assert any(line.split()[0] == "gates" for line in listed.stdout.splitlines() if line.strip())
     assert_one_error_line(cli("run", "broken", env=env), "cannot be loaded", "line 3")
+
+
+# Runs are never lost: Ctrl-C, SIGKILL, a full disk, a diverging loss.
+
+
+def start_digits(out, *extra: str) -> subprocess.Popen:
+    """``python -m keras_dl run digits`` in its own process, as a user starts it."""
+    import os
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "keras_dl", "run", "digits", "--out", str(out), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+
+
+def wait_for_epochs(out, count: int, process: subprocess.Popen, timeout: float = 180) -> Path:
+    """The run directory, once its history.csv holds `count` finished epochs."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for history in Path(out).glob("digits/*/history.csv"):
+            if len(history.read_text().splitlines()) > count:
+                return history.parent
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} epochs within {timeout} s")
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path):
+    import json
+    import signal
+
+    process = start_digits(tmp_path, "--epochs", "40", "--no-plots")
+    run_dir = wait_for_epochs(tmp_path, 2, process)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in err
+    command = f"python -m keras_dl run digits --resume {run_dir}"
+    assert err.strip().splitlines()[-1].strip() == command
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted"
+    kept = (run_dir / "history.csv").read_text().splitlines()
+    assert metrics["epochs_finished"] == len(kept) - 1 >= 2
+
+    refused = cli("run", "digits", "--resume", str(run_dir), "--epochs", "3")
+    assert_one_error_line(refused, "made with --epochs 40, not 3")
+    done = cli("run", "digits", "--resume", str(run_dir))
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = (run_dir / "history.csv").read_text().splitlines()
+    assert lines[: len(kept)] == kept  # the old epochs, untouched...
+    assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(1, 41))  # ...then on
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["status"] == "complete" and not (run_dir / "backup").exists()
+    assert_one_error_line(cli("run", "digits", "--resume", str(run_dir)), "the run is complete")
+    assert_one_error_line(cli("run", "mnist", "--resume", str(run_dir)), "recipe 'digits'")
+
+
+def test_sigkill_mid_run_leaves_a_partial_run_that_compare_reads(tmp_path):
+    import signal
+
+    process = start_digits(tmp_path, "--epochs", "40", "--no-plots")
+    run_dir = wait_for_epochs(tmp_path, 3, process)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+    done = cli("compare", str(run_dir), "--out", str(tmp_path / "partial.png"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = done.stdout.splitlines()[1].split(",")
+    assert row[-1] == "partial" and int(row[1]) >= 1
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 512 KiB tmpfs filled to all but about 24 KiB (skipped where mount is not allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here to fill: {done.stderr.strip()}")
+    try:
+        import os
+
+        free = os.statvfs(mount_point).f_bavail * os.statvfs(mount_point).f_frsize
+        (mount_point / "filler").write_bytes(b"x" * (free - 24 * 1024))
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_while_plotting_keeps_the_history_and_says_what_is_missing(full_disk):
+    import json
+
+    done = cli("run", "digits", "--quick", "--out", str(full_disk / "runs"))
+    assert_one_error_line(done, "could not write curves.png", "No space left on device")
+    (run_dir,) = (full_disk / "runs" / "digits").iterdir()
+    files = sorted(p.name for p in run_dir.iterdir())
+    assert files == ["config.json", "history.csv", "metrics.json"]  # no .tmp, no half PNG
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["status"] == "failed" and "curves.png" in metrics["error"]
+    assert metrics["result"]["value"] > 0.5  # the numbers were kept
+
+
+def test_a_diverging_loss_stops_training_and_fails_the_run(tmp_path, capsys):
+    import json
+
+    from keras_dl import recipe
+    from keras_dl.runs import RunFailedError
+
+    args = recipe.parser("Title", epochs=5, batch_size=8).parse_args(["--out", str(tmp_path)])
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 3)).astype("float32"), rng.normal(size=64).astype("float32") * 1e4
+    failed = pytest.raises(RunFailedError, match="the loss became NaN at epoch 1")
+    with failed, recipe.start("demo", args, dataset="generated") as run:
+        model = build_dense_model(3, "regression", optimizer="sgd", learning_rate=1e6)
+        history = model.fit(x, y, epochs=5, callbacks=run.callbacks(), verbose=0)
+        run.finish(history=history)
+    assert len(history.history["loss"]) == 1  # TerminateOnNaN stopped it at once
+    metrics = json.loads((run.path / "metrics.json").read_text())
+    assert metrics["status"] == "failed" and "NaN at epoch 1" in metrics["error"]
+    assert (run.path / "history.csv").is_file()

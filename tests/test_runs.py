@@ -35,11 +35,28 @@ def test_many_runs_in_one_second_get_distinct_directories(tmp_path):
     assert len(paths) == 5
 
 
-def test_a_failed_run_leaves_nothing_behind(tmp_path):
+def test_a_failed_run_keeps_what_it_finished_and_says_why(tmp_path):
     with pytest.raises(RuntimeError), start_run("demo", {}, out=tmp_path) as run:
-        run.save_history({"loss": [1.0]})
+        run.save_history({"loss": [1.0, 0.5]})
         raise RuntimeError("training diverged")
-    assert list((tmp_path / "demo").iterdir()) == []
+    metrics = json.loads((run.path / "metrics.json").read_text())
+    assert metrics["status"] == "failed" and metrics["epochs_finished"] == 2
+    assert metrics["error"] == "RuntimeError: training diverged"
+    assert sorted(p.name for p in run.path.iterdir()) == [
+        "config.json",
+        "history.csv",
+        "metrics.json",
+    ]
+
+
+def test_an_interrupted_run_is_marked_and_a_run_that_finished_nothing_is_removed(tmp_path):
+    with pytest.raises(KeyboardInterrupt), start_run("demo", {}, out=tmp_path) as run:
+        run.save_history({"loss": [1.0]})
+        raise KeyboardInterrupt
+    assert json.loads((run.path / "metrics.json").read_text())["status"] == "interrupted"
+    with pytest.raises(RuntimeError), start_run("empty", {}, out=tmp_path):
+        raise RuntimeError("failed before the first epoch")
+    assert list((tmp_path / "empty").iterdir()) == []
 
 
 def test_atomic_write_leaves_no_partial_file_when_writing_fails(tmp_path):

@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 epochs=epochs,
                 batch_size=args.batch_size,
                 validation_split=VALIDATION_SPLIT,
+                callbacks=run.callbacks(),
                 verbose=2,
             ).history
 

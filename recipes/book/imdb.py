@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         #    starts to learn the training reviews rather than what makes a review positive.
         model = build_model("imdb_16_16")
         history = model.fit(
-            *partial_train, validation_data=val, epochs=args.epochs, batch_size=args.batch_size
+            *partial_train,
+            validation_data=val,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            callbacks=run.callbacks(),
         )
         bottom, _ = best_epoch(history.history["val_loss"], "val_loss")
         best = run.result("epoch where val_loss bottoms", bottom, BOOK_BEST_EPOCH, digits=0)
@@ -78,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         # 2. A fresh model, trained on all training reviews for about that many epochs (the
         #    book picks 4), is evaluated once on the test set: that number goes beside the book's.
         final_model = build_model("imdb_final")
-        final_model.fit(x_train, y_train, epochs=args.retrain_epochs, batch_size=args.batch_size)
+        final_model.fit(
+            x_train,
+            y_train,
+            epochs=args.retrain_epochs,
+            batch_size=args.batch_size,
+            callbacks=run.callbacks(),
+        )
         test = final_model.evaluate(x_test, y_test, return_dict=True, verbose=0)
 
         val_accuracy = history.history["val_accuracy"]

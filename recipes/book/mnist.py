@@ -50,9 +50,14 @@ def main(argv: list[str] | None = None) -> int:
             name="first_network",
         )
 
-        # Training: 5 passes over the training images in batches of 128.
+        # Training: 5 passes over the training images in batches of 128. The run's
+        # callbacks log each finished epoch, so that Ctrl-C keeps them and --resume goes on.
         history = model.fit(
-            *data.train, validation_data=data.val, epochs=args.epochs, batch_size=args.batch_size
+            *data.train,
+            validation_data=data.val,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            callbacks=run.callbacks(),
         )
 
         # The test images were never seen during training: their accuracy is the number

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 epochs=args.epochs,
                 batch_size=args.batch_size,
                 validation_split=VALIDATION_SPLIT,
+                callbacks=run.callbacks(),
                 verbose=2,
             ).history
 

@@ -85,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         #    starts to learn the training newswires rather than topics.
         model = build_model((64, 64), "reuters_64_64")
         history = model.fit(
-            *partial_train, validation_data=val, epochs=args.epochs, batch_size=args.batch_size
+            *partial_train,
+            validation_data=val,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            callbacks=main_run.callbacks(),
         )
         bottom, _ = best_epoch(history.history["val_loss"], "val_loss")
         best = main_run.result("epoch where val_loss bottoms", bottom, BOOK_BEST_EPOCH, digits=0)
@@ -95,7 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         # 2. A fresh model, trained on all training newswires for about that many epochs,
         #    is evaluated once on the test set: that number goes beside the book's.
         final_model = build_model((64, 64), "reuters_final")
-        final_model.fit(x_train, y_train, epochs=args.retrain_epochs, batch_size=args.batch_size)
+        final_model.fit(
+            x_train,
+            y_train,
+            epochs=args.retrain_epochs,
+            batch_size=args.batch_size,
+            callbacks=main_run.callbacks(),
+        )
         test = final_model.evaluate(x_test, y_test, return_dict=True, verbose=0)
 
         # How good is that? The floor to beat is a random classifier: the test labels
@@ -134,7 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     with recipe.start("reuters", args, dataset=data.name, variant="bottleneck") as bottleneck_run:
         model = build_model((64, 4), "reuters_64_4")
         history = model.fit(
-            *partial_train, validation_data=val, epochs=args.epochs, batch_size=BOTTLENECK_BATCH
+            *partial_train,
+            validation_data=val,
+            epochs=args.epochs,
+            batch_size=BOTTLENECK_BATCH,
+            callbacks=bottleneck_run.callbacks(),
         )
         bottleneck_accuracy = peak(history.history["val_accuracy"])
         reference = val_accuracy["peak"]

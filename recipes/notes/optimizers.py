@@ -282,7 +282,12 @@ def run_training(
             name=f"dlfs_{spec.name}",
         )
         history = model.fit(
-            *train, validation_data=val, epochs=epochs, batch_size=args.batch_size, verbose=2
+            *train,
+            validation_data=val,
+            epochs=epochs,
+            batch_size=args.batch_size,
+            callbacks=run.callbacks(),
+            verbose=2,
         )
         test_metrics = model.evaluate(*test, return_dict=True, verbose=0)
         metrics = {

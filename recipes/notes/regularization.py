@@ -172,7 +172,7 @@ def run_variant(
             validation_data=val,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            callbacks=callbacks,
+            callbacks=[*callbacks, *run.callbacks()],
             verbose=2,
         ).history
 
