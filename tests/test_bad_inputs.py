@@ -1,9 +1,15 @@
-"""Every bad input a user can give, through the library: one clear ValueError each, naming
-the argument, the value and what was expected; and nothing lost on the way."""
+"""Every bad input a user can give, and every way a run can be cut short, walked through the
+library and the CLI: one clear error each (a ValueError naming the argument, the value and
+what was expected; from the CLI one `error:` line and exit status 2), and nothing lost."""
 
+import json
+import os
 import resource
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -164,8 +170,6 @@ def test_the_cli_answers_bad_input_with_one_error_line(argv, words, tmp_path):
 
 
 def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
-    import os
-    import shutil
 
     from keras_dl.registry import recipes_dir
 
@@ -186,7 +190,6 @@ def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
 
 def start_digits(out, *extra: str) -> subprocess.Popen:
     """``python -m keras_dl run digits`` in its own process, as a user starts it."""
-    import os
 
     return subprocess.Popen(
         [sys.executable, "-m", "keras_dl", "run", "digits", "--out", str(out), *extra],
@@ -194,12 +197,14 @@ def start_digits(out, *extra: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        # A terminal delivers Ctrl-C; a test runner started in the background ignores SIGINT,
+        # and its children would inherit that: give the run the terminal's default back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
 def wait_for_epochs(out, count: int, process: subprocess.Popen, timeout: float = 180) -> Path:
     """The run directory, once its history.csv holds `count` finished epochs."""
-    import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -212,8 +217,6 @@ def wait_for_epochs(out, count: int, process: subprocess.Popen, timeout: float =
 
 
 def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path):
-    import json
-    import signal
 
     process = start_digits(tmp_path, "--epochs", "40", "--no-plots")
     run_dir = wait_for_epochs(tmp_path, 2, process)
@@ -241,7 +244,6 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path
 
 
 def test_sigkill_mid_run_leaves_a_partial_run_that_compare_reads(tmp_path):
-    import signal
 
     process = start_digits(tmp_path, "--epochs", "40", "--no-plots")
     run_dir = wait_for_epochs(tmp_path, 3, process)
@@ -267,8 +269,6 @@ def full_disk(tmp_path):
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here to fill: {done.stderr.strip()}")
     try:
-        import os
-
         free = os.statvfs(mount_point).f_bavail * os.statvfs(mount_point).f_frsize
         (mount_point / "filler").write_bytes(b"x" * (free - 24 * 1024))
         yield mount_point
@@ -277,7 +277,6 @@ def full_disk(tmp_path):
 
 
 def test_a_full_disk_while_plotting_keeps_the_history_and_says_what_is_missing(full_disk):
-    import json
 
     done = cli("run", "digits", "--quick", "--out", str(full_disk / "runs"))
     assert_one_error_line(done, "could not write curves.png", "No space left on device")
@@ -290,7 +289,6 @@ def test_a_full_disk_while_plotting_keeps_the_history_and_says_what_is_missing(f
 
 
 def test_a_diverging_loss_stops_training_and_fails_the_run(tmp_path, capsys):
-    import json
 
     from keras_dl import recipe
     from keras_dl.runs import RunFailedError
