@@ -157,9 +157,12 @@ def history_csv(history: Mapping[str, Sequence[float]]) -> str:
     return buffer.getvalue()
 
 
-def read_history(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read a run's history.csv into ``{column: array}`` (including ``epoch``)."""
-    path = Path(run_dir) / "history.csv"
+def read_history(
+    run_dir: str | os.PathLike, filename: str = "history.csv"
+) -> dict[str, np.ndarray]:
+    """Read a run's history.csv (or another per-epoch CSV of it) into ``{column: array}``,
+    ``epoch`` included."""
+    path = Path(run_dir) / filename
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} not found: expected a run directory such as runs/digits/20261123-101500"

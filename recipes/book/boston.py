@@ -37,6 +37,7 @@ from sklearn.preprocessing import StandardScaler
 from keras_dl import build_dense_model, kfold, loss_and_metrics, recipe
 from keras_dl.curves import smooth_curve
 from keras_dl.datasets import load_boston_housing
+from keras_dl.runs import Run, read_history
 
 SMOOTHING = 0.9
 CURVE_SKIP = 10  # the first points are on another scale from the rest: the book drops them
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         # epochs, with new random weights each time.
         pass_epochs = max(args.epochs, args.curve_epochs)
         histories = cross_validate(
+            run,
             x_train,
             y_train,
             folds=args.folds,
@@ -161,10 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cross_validate(
-    x: np.ndarray, y: np.ndarray, *, folds: int, epochs: int, batch_size: int, seed: int
+    run: Run,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    folds: int,
+    epochs: int,
+    batch_size: int,
+    seed: int,
 ) -> list[dict[str, list[float]]]:
     """Train a fresh model on each fold's other K-1 folds for `epochs` epochs, validating
     on the fold after every epoch; return each fold's Keras history.
+
+    Each finished fold's history is kept in the run as fold-<k>.csv at once: an interrupted
+    run keeps its finished folds, and ``--resume`` reads them back instead of training
+    them again (each fold is seeded on its own, so it would train the same).
 
     The folds are contiguous (shuffle=False), as the book's. Each fold is standardized with
     the mean and std of its own training part, so its validation rows never shape the
@@ -177,6 +190,12 @@ def cross_validate(
     histories = []
     splits = kfold(x, y, folds, shuffle=False, standardize=True)
     for fold, (train, val) in enumerate(splits, start=1):
+        kept = run.path / f"fold-{fold}.csv"
+        if kept.is_file():
+            logged = read_history(run.path, kept.name)
+            histories.append({key: list(v) for key, v in logged.items() if key != "epoch"})
+            print(f"fold {fold}/{folds}: kept from the interrupted run")
+            continue
         keras.utils.set_random_seed(seed + fold)
         model = build_model()
         history = model.fit(
@@ -187,6 +206,7 @@ def cross_validate(
             verbose=0,
         )
         histories.append(history.history)
+        run.save_history(history.history, kept.name)
         print(f"fold {fold}/{folds}: {len(train[0])} train, {len(val[0])} val, trained {epochs}")
     return histories
 

@@ -10,6 +10,7 @@ import pytest
 from keras_dl import build_dense_model
 from keras_dl.book import Result
 from keras_dl.registry import load_recipe
+from keras_dl.runs import start_run
 from keras_dl.synthetic import synthetic_boston_housing
 
 
@@ -43,7 +44,7 @@ def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(run_recipe
     )
 
 
-def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch():
+def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch(tmp_path):
     """The recipe reads the 100-epoch K-fold scores inside its 500-epoch pass: with the same
     seed, epoch E of a longer run is the model an E-epoch run ends with."""
     boston = load_recipe("boston")
@@ -51,12 +52,31 @@ def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch():
     x = x.astype("float32")
     histories = []
     for epochs in (3, 5):
-        histories.append(boston.cross_validate(x, y, folds=2, epochs=epochs, batch_size=16, seed=7))
+        run = start_run("boston", {}, out=tmp_path)
+        histories.append(
+            boston.cross_validate(run, x, y, folds=2, epochs=epochs, batch_size=16, seed=7)
+        )
     short, long = histories
     for short_fold, long_fold in zip(short, long, strict=True):
         assert long_fold["val_mae"][:3] == pytest.approx(short_fold["val_mae"], rel=1e-5)
     mean = boston.fold_mean(short)
     assert mean["val_mae"] == pytest.approx(np.mean([h["val_mae"] for h in short], axis=0))
+
+
+def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
+    boston = load_recipe("boston")
+    (x, y), _ = synthetic_boston_housing(num_train=120, seed=0)
+    run = start_run("boston", {}, out=tmp_path)
+    first = boston.cross_validate(
+        run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+    )
+    assert sorted(p.name for p in run.path.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
+    (run.path / "fold-2.csv").unlink()  # as if interrupted during fold 2
+    again = boston.cross_validate(
+        run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+    )
+    for before, after in zip(first, again, strict=True):
+        assert after["val_mae"] == pytest.approx(before["val_mae"], rel=1e-6)
 
 
 def test_fast_validation_and_batched_steps_match_a_plain_fit():
