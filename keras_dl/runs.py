@@ -129,6 +129,7 @@ def start_run(
         )
     parent = Path(out) / recipe
     parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(parent)
     stem = datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{tag}" if tag else "")
     for attempt in range(1, 1000):
         path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
@@ -141,6 +142,31 @@ def start_run(
             run.save_json("config.json", {"recipe": recipe, **config})
         return run
     raise FileExistsError(f"could not create a new run directory under {parent}")
+
+
+TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")  # what atomic_write leaves if it is killed
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the hidden temporary files of writes that were killed mid-way (SIGKILL, power
+    loss) from the run directories under `folder`: those whose process is gone."""
+    removed = []
+    for path in folder.glob("*/.*.tmp"):
+        match = TEMPORARY.match(path.name)
+        if match and not _process_alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def history_csv(history: Mapping[str, Sequence[float]]) -> str:

@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -128,3 +130,19 @@ def test_atomic_replace_keeps_the_old_file_when_writing_fails(tmp_path):
 def test_reading_a_missing_run_says_what_was_expected(tmp_path):
     with pytest.raises(FileNotFoundError, match="expected a run directory"):
         read_history(tmp_path / "nope")
+
+
+def test_temporaries_of_killed_writes_are_swept_by_the_next_run(tmp_path):
+    old = start_run("demo", {}, out=tmp_path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout.strip()
+    stale = old.path / f".metrics.json.{dead}.tmp"
+    stale.write_text("half")
+    live = old.path / f".curves.png.{os.getpid()}.tmp"  # a write still under way
+    live.write_text("writing")
+    start_run("demo", {}, out=tmp_path)
+    assert not stale.exists() and live.exists()
