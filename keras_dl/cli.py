@@ -55,7 +55,7 @@ def _one_line(err: Exception) -> str:
     """The error as one line: an OSError names the path and the reason, not a traceback."""
     if isinstance(err, OSError) and err.strerror and not isinstance(err, FileExistsError):
         where = f"{err.filename}: " if err.filename else ""
-        return f"cannot write {where}{err.strerror}" if err.errno else str(err)
+        return f"cannot write {where}{err.strerror}"
     return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
 
 

@@ -261,8 +261,9 @@ def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "
     )
     resumed = _resumed_run(name, args, variant)
     if resumed is not None:
-        print(f"resuming {resumed} from its epoch {resumed_epochs(resumed)}")
-        return RecipeRun(resumed, name, args=args, dataset=dataset, resumed=True)
+        run = RecipeRun(resumed, name, args=args, dataset=dataset, resumed=True)
+        print(f"resuming {resumed} from its epoch {run.epochs_finished()}")
+        return run
     tag = "-".join(part for part in (args.tag, variant) if part) or None
     config = {
         "arguments": vars(args),
@@ -297,11 +298,6 @@ def _resumed_run(name: str, args: argparse.Namespace, variant: str) -> Path | No
     ):
         raise RunRefusedError(f"--resume {resume}: the run is complete; there is nothing to resume")
     return path
-
-
-def resumed_epochs(path: Path) -> int:
-    """How many epochs a run to be resumed finished."""
-    return Run(path, "").epochs_finished()
 
 
 def overlay(runs: Sequence[RecipeRun], *, metric: str = "val_loss", label: str = "") -> list[dict]:
