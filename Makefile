@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.keras-dl-installed
 RUNS   ?=
 METRIC ?= val_loss
 SMOOTH ?= 0
+SEEDS  ?= 3
 OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
 
 .DEFAULT_GOAL := help
-.PHONY: help setup recipe list compare test test-slow lint bench bench-book clean
+.PHONY: help setup recipe reproduce list compare test test-slow lint bench check-book clean
 
 help: ## show this help
 	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
@@ -19,6 +20,7 @@ help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
 	@echo "  e.g.  make recipe NAME=digits ARGS='--epochs 10 --seed 1'"
+	@echo "        make reproduce NAME=reuters SEEDS=5 ARGS='--bottleneck'"
 	@echo "        make compare RUNS='runs/digits/20261123-101500 runs/digits/20261123-101620'"
 
 $(STAMP): setup.cfg pyproject.toml
@@ -34,17 +36,21 @@ recipe: $(STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
 	@test -n "$(NAME)" || { echo "usage: make recipe NAME=<name> [ARGS='...']; see: make list"; exit 2; }
 	$(PY) -m keras_dl run $(NAME) $(ARGS)
 
+reproduce: $(STAMP) ## one recipe over seeds: make reproduce NAME=reuters SEEDS=5|3,7,11 [ARGS=...]
+	@test -n "$(NAME)" || { echo "usage: make reproduce NAME=<name> [SEEDS=5] [ARGS='...']; see: make list"; exit 2; }
+	$(PY) -m keras_dl reproduce $(NAME) --seeds $(SEEDS) $(ARGS)
+
 list: $(STAMP) ## list the recipes with one-line descriptions
 	@$(PY) -m keras_dl list
 
-compare: $(STAMP) ## overlay runs: make compare RUNS="dir1 dir2" [METRIC=val_loss SMOOTH=0.9]
-	@test -n "$(RUNS)" || { echo 'usage: make compare RUNS="runs/<recipe>/<run> runs/<recipe>/<run>" [METRIC=val_accuracy]'; exit 2; }
-	$(PY) -m keras_dl compare $(RUNS) --metric $(METRIC) --smooth $(SMOOTH) --out $(OUT)
+compare: $(STAMP) ## overlay runs or seed groups: make compare RUNS="dir1 dir2" [METRIC=val_loss SMOOTH=0.9 ARGS=--no-group]
+	@test -n "$(RUNS)" || { echo 'usage: make compare RUNS="runs/<recipe>/<run> runs/<recipe>/reproduce-<stamp>" [METRIC=val_accuracy] [ARGS="--band std"]'; exit 2; }
+	$(PY) -m keras_dl compare $(RUNS) --metric $(METRIC) --smooth $(SMOOTH) --out $(OUT) $(ARGS)
 
 test: $(STAMP) ## run the test suite (fast checks; slow real-data checks are marked and skipped)
 	$(PY) -m pytest
 
-test-slow: $(STAMP) ## run only the slow, real-data checks
+test-slow: $(STAMP) ## run only the slow, full-settings checks
 	$(PY) -m pytest -m slow
 
 lint: $(STAMP) ## ruff
@@ -53,8 +59,8 @@ lint: $(STAMP) ## ruff
 bench: $(STAMP) ## speed benchmark: CPU throughput of the library's training paths
 	$(PY) bench/speed.py
 
-bench-book: $(STAMP) ## every recipe at full settings on the datasets available; writes bench/results/book.md
-	$(PY) bench/book.py
+check-book: $(STAMP) ## every recipe over seeds, judged against the book; writes bench/results/book.md
+	$(PY) bench/check_book.py
 
 clean: ## remove the virtualenv and caches (runs/ is kept)
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis

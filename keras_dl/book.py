@@ -15,6 +15,87 @@ from dataclasses import dataclass
 
 ANY_DATASET = "any"  # a figure that holds on every dataset (an identity, a gradient check)
 
+# The verdicts: every figure and every claim gets exactly one.
+INSIDE = "inside"  # our number falls in the book's band (over seeds: their range overlaps it)
+OUTSIDE = "outside"  # it does not, or the claim does not hold
+STAND_IN = "stand-in"  # measured on another dataset: reported, never judged
+EXACT = "exact"  # an identity or a number reproduced to its printed digits: not counted
+DIFFERS = "differs"  # a known, explained disagreement (the reason is declared with the figure)
+NO_FIGURE = "no published figure"
+VERDICTS = (INSIDE, OUTSIDE, STAND_IN, EXACT, DIFFERS, NO_FIGURE)
+RELATIONS = ("lower", "higher")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison behind a shape claim, at one seed: `first` is lower (or higher) than
+    `second`, by more than `margin`.
+
+    A claim ("lr 1.0 lower than lr 0.01 by more than 0.05") is judged over seeds by the
+    Welch interval of the difference ``first - second``, never at one seed.
+
+    Example:
+        >>> Comparison("lr-1.0", 0.78, "lr-0.01", 0.98, "lower", margin=0.05).holds
+        True
+    """
+
+    first: str
+    first_value: float
+    second: str
+    second_value: float
+    relation: str = "lower"
+    margin: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"relation={self.relation!r}: expected one of {', '.join(RELATIONS)}")
+        if not self.margin >= 0:
+            raise ValueError(f"margin={self.margin!r}: expected a number >= 0")
+
+    @property
+    def label(self) -> str:
+        """``first - second``, how the difference is named in tables."""
+        return f"{self.first} - {self.second}"
+
+    @property
+    def difference(self) -> float:
+        """``first_value - second_value``."""
+        return float(self.first_value) - float(self.second_value)
+
+    def beyond(self, low: float, high: float) -> bool:
+        """Whether an interval of the difference lies wholly beyond the margin, on the
+        claimed side (below ``-margin`` for "lower", above ``margin`` for "higher")."""
+        return high < -self.margin if self.relation == "lower" else low > self.margin
+
+    @property
+    def holds(self) -> bool:
+        """Whether this seed's difference is on the claimed side, beyond the margin."""
+        return self.beyond(self.difference, self.difference)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Comparison:
+        """The comparison back from its metrics.json form (`as_dict`)."""
+        return cls(
+            data["first"],
+            data["first_value"],
+            data["second"],
+            data["second_value"],
+            data["relation"],
+            data["margin"],
+        )
+
+    def as_dict(self) -> dict:
+        """JSON form for metrics.json."""
+        return {
+            "first": self.first,
+            "first_value": float(self.first_value),
+            "second": self.second,
+            "second_value": float(self.second_value),
+            "relation": self.relation,
+            "margin": self.margin,
+            "holds": self.holds,
+        }
+
 
 @dataclass(frozen=True)
 class BookFigure:
@@ -27,8 +108,13 @@ class BookFigure:
         dataset: the dataset it was measured on ("MNIST"), or `ANY_DATASET`.
         source: where it is published, e.g. "ch. 2.1".
         band: the (low, high) range our number must fall in to count as a reproduction,
-            or the test in words when the recipe judges a shape itself (`Result.holds`);
-            None: reported beside ours, never judged.
+            or the claim in words, judged by the result's `Comparison`s (or `holds`).
+        exact: an identity, or a number reproduced to its printed digits: its verdict is
+            "exact" (or "outside"), reported but not counted as a reproduction.
+        differs: a known disagreement with the book, the reason in one line (the notes'
+            arithmetic slip, a figure read off one run's plot): its verdict is "differs".
+
+    A figure on a named dataset needs a band or a `differs` reason: nothing is left unjudged.
 
     Example:
         >>> BookFigure("test accuracy", (0.777, 0.782), "Reuters", "ch. 4.2", band=(0.77, 1))
@@ -39,6 +125,17 @@ class BookFigure:
     dataset: str
     source: str = ""
     band: tuple[float, float] | str | None = None
+    exact: bool = False
+    differs: str = ""
+
+    def __post_init__(self) -> None:
+        if self.band is None and not self.differs:
+            raise ValueError(
+                f"BookFigure {self.metric!r}: expected a band (a range or a claim in words) "
+                "or a differs= reason. Received: band=None"
+            )
+        if self.exact and self.differs:
+            raise ValueError(f"BookFigure {self.metric!r}: exact and differs exclude each other")
 
     @classmethod
     def from_dict(cls, data: dict) -> BookFigure:
@@ -50,6 +147,8 @@ class BookFigure:
             data["dataset"],
             data.get("source", ""),
             tuple(band) if isinstance(band, list) else band,
+            data.get("exact", False),
+            data.get("differs", ""),
         )
 
     def text(self) -> str:
@@ -78,6 +177,8 @@ class BookFigure:
             "source": self.source,
             "band": self.band,
             "band_text": self.band_text(),
+            "exact": self.exact,
+            "differs": self.differs,
         }
 
 
@@ -91,8 +192,10 @@ class Result:
         dataset: the dataset we measured it on.
         book: the published figure, if any.
         digits: decimals printed.
-        holds: for a figure whose band is a test in words, whether our run passes it.
+        holds: for a figure whose band is a claim in words, whether this run passes it
+            (default: every one of `comparisons` holds).
         detail: context printed after our number, e.g. "(64-64: 0.8170)".
+        comparisons: the measured sides of a shape claim, judged over seeds.
     """
 
     metric: str
@@ -102,12 +205,25 @@ class Result:
     digits: int = 4
     holds: bool | None = None
     detail: str = ""
+    comparisons: tuple[Comparison, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.holds is None and self.comparisons:
+            object.__setattr__(self, "holds", all(c.holds for c in self.comparisons))
 
     @classmethod
     def from_dict(cls, data: dict) -> Result:
         """The result back from its metrics.json form (`as_dict`); the value as printed."""
         book = BookFigure.from_dict(data["book"]) if data.get("book") else None
-        return cls(data["metric"], data["text"], data["dataset"], book)
+        comparisons = tuple(Comparison.from_dict(c) for c in data.get("comparisons", ()))
+        return cls(
+            data["metric"],
+            data["text"],
+            data["dataset"],
+            book,
+            holds=data.get("holds"),
+            comparisons=comparisons,
+        )
 
     @property
     def same_dataset(self) -> bool:
@@ -131,6 +247,20 @@ class Result:
             return self.holds
         low, high = self.book.band
         return not isinstance(self.value, str) and low <= float(self.value) <= high
+
+    @property
+    def verdict(self) -> str:
+        """This run's verdict (one of `VERDICTS`). Over several seeds, `keras_dl.spread`
+        judges the figure from every seed's record instead."""
+        if self.book is None:
+            return NO_FIGURE
+        if not self.same_dataset:
+            return STAND_IN
+        if self.book.differs:
+            return DIFFERS
+        if not self.inside:
+            return OUTSIDE
+        return EXACT if self.book.exact else INSIDE
 
     def value_text(self) -> str:
         """Our value as printed, with its detail."""
@@ -157,6 +287,10 @@ class Result:
             "book": self.book.as_dict() if self.book else None,
             "same_dataset": self.same_dataset,
             "inside": self.inside,
+            "holds": self.holds,
+            "comparisons": [c.as_dict() for c in self.comparisons],
+            "digits": self.digits,
+            "verdict": self.verdict,
         }
 
 

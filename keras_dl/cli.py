@@ -1,4 +1,5 @@
-"""Command line: ``python -m keras_dl list | run NAME [args] | compare RUN_DIR...``."""
+"""Command line: ``python -m keras_dl list | run NAME [args] | reproduce NAME --seeds N [args]
+| compare RUN_DIR...``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run a recipe: run NAME [recipe flags, see --help]")
     run.add_argument("name")
     run.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="run a recipe over seeds and judge its figures: reproduce NAME --seeds 5 [flags]",
+    )
+    reproduce.add_argument("name")
+    reproduce.add_argument("recipe_args", nargs=argparse.REMAINDER)
     compare = commands.add_parser("compare", help="overlay runs' curves and mark best epochs")
     compare.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     compare.add_argument("--metric", default="val_loss", help="history column (default: val_loss)")
@@ -28,6 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         help="exponential smoothing factor in [0, 1), e.g. 0.9 (default: 0)",
     )
     compare.add_argument("--out", default="compare.png", help="PNG to write (default: compare.png)")
+    compare.add_argument(
+        "--band",
+        choices=("range", "std"),
+        default="range",
+        help="a seed group's band: min-max over its runs, or mean +- std (default: range)",
+    )
+    compare.add_argument(
+        "--no-group",
+        action="store_true",
+        help="draw every run on its own, also runs that differ only in their seed",
+    )
     compare.add_argument(
         "--overwrite",
         action="store_true",
@@ -42,9 +60,17 @@ def main(argv: list[str] | None = None) -> int:
             from keras_dl.curves import compare as compare_runs
 
             compare_runs(
-                args.run_dirs, args.metric, args.smooth, args.out, overwrite=args.overwrite
+                args.run_dirs,
+                args.metric,
+                args.smooth,
+                args.out,
+                overwrite=args.overwrite,
+                group=not args.no_group,
+                band=args.band,
             )
             return 0
+        if args.command == "reproduce":
+            return _reproduce(args.name, args.recipe_args)
         return _run(args.name, args.recipe_args)
     except (ValueError, OSError) as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
@@ -57,6 +83,23 @@ def _one_line(err: Exception) -> str:
         where = f"{err.filename}: " if err.filename else ""
         return f"cannot write {where}{err.strerror}"
     return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
+
+
+def _reproduce(name: str, recipe_args: list[str]) -> int:
+    """``reproduce NAME --seeds N|a,b,c [recipe flags]``: --seeds may come anywhere."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from keras_dl.reproduce import parse_seeds, reproduce
+
+    seeds_parser = argparse.ArgumentParser(
+        prog=f"python -m keras_dl reproduce {name}", allow_abbrev=False
+    )
+    seeds_parser.add_argument("--seeds", default="3", help="N (seeds 0..N-1) or 3,7,11")
+    own, rest = seeds_parser.parse_known_args(recipe_args)
+    seeds = parse_seeds(own.seeds)
+    try:
+        return reproduce(name, seeds, rest)
+    except KeyboardInterrupt:
+        return 130
 
 
 def _list() -> int:

@@ -1,4 +1,10 @@
-"""Compare validation curves across runs.
+"""Compare validation curves across runs, and across seeds.
+
+Runs whose config.json differs only in the seed (the members of a `reproduce` group, or
+runs made by hand with --seed) form a seed group: one mean curve, a shaded band (min-max,
+or mean +- std), a star at the mean curve's best epoch, and one table row per group. With
+exactly two groups the table adds the difference of their best values with a 95% Welch
+interval: is A really better than B?
 
 This module does not import Keras or TensorFlow, so `python -m keras_dl compare` starts
 fast.
@@ -11,15 +17,22 @@ import io
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from keras_dl.plots import overlay_figure
-from keras_dl.runs import atomic_replace, atomic_write, read_history
+from keras_dl.plots import band_figure, overlay_figure
+from keras_dl.runs import atomic_replace, atomic_write, read_history, run_status
 
 MAXIMIZED = ("acc", "auc", "precision", "recall", "f1", "r2")
 TABLE_COLUMNS = ("run", "best_epoch", "best_value", "last_value", "nan_epochs", "status")
+GROUP_COLUMNS = (
+    "group", "n", "best_epoch_mean", "best_epoch_min", "best_epoch_max", "best_value_mean",
+    "best_value_std", "last_value_mean", "ci_low", "ci_high", "excludes_zero",
+)  # fmt: skip
+BANDS = ("range", "std")
+NOT_THE_SETUP = ("seed", "tag", "out", "resume", "no_plots")  # arguments a seed group ignores
 PNG_SIGNATURE = "keras-dl compare"  # written into the PNG's metadata: how compare knows its own
 
 
@@ -78,8 +91,14 @@ def compare(
     out: str | os.PathLike | None = "compare.png",
     *,
     overwrite: bool = False,
+    group: bool = True,
+    band: str = "range",
 ) -> list[dict]:
     """Overlay `metric` across runs, mark each run's best epoch, and summarize.
+
+    Runs that differ only in their seed are drawn as one seed group (see the module's
+    docstring) unless ``group=False``; the table then has one row per group
+    (`GROUP_COLUMNS`). A `reproduce` group directory stands for its member runs.
 
     Writes the overlay to `out` and the summary table (run, best_epoch, best_value,
     last_value, nan_epochs, status) beside it as CSV (same name, ``.csv``), prints the table
@@ -95,6 +114,9 @@ def compare(
         out: the PNG to write; None prints the table and writes nothing.
         overwrite: replace an `out` PNG and CSV that an earlier `compare` wrote (never
             another file, and never inside a run directory).
+        group: draw runs that differ only in their seed as one group (False: every run).
+        band: a group's shaded band: "range" (min to max over its runs) or "std"
+            (mean +- sample std).
 
     Example:
         >>> rows = compare(["runs/digits/20261123-101500", "runs/digits/20261123-101620"],
@@ -106,6 +128,13 @@ def compare(
         raise ValueError(f"smooth={smooth!r}: expected a factor in [0, 1), e.g. 0.9")
     if out is not None and Path(out).suffix.lower() != ".png":
         raise ValueError(f"out={str(out)!r}: expected a .png file name")
+    if band not in BANDS:
+        raise ValueError(f"band={band!r}: expected one of {', '.join(BANDS)}")
+    run_dirs = expand_groups(run_dirs)
+    if group:
+        groups = seed_groups(run_dirs)
+        if any(len(members) > 1 for members in groups.values()):
+            return _compare_groups(groups, metric, smooth, out, overwrite, band)
     curves, best, rows = {}, {}, []
     for run_dir in run_dirs:
         label = _run_label(Path(run_dir))
@@ -144,17 +173,200 @@ def compare(
     return rows
 
 
-def run_status(run_dir: str | os.PathLike) -> str:
-    """How a run ended: its metrics.json ``status`` ("complete", "interrupted", "failed"),
-    "complete" for a record written before runs had a status, or "partial" when it has no
-    metrics.json (the process was killed)."""
-    path = Path(run_dir) / "metrics.json"
-    if not path.is_file():
-        return "partial"
+def expand_groups(run_dirs: Sequence[str | os.PathLike]) -> list[Path]:
+    """The run directories, with each `reproduce` group directory (its group.json) replaced
+    by its member runs."""
+    expanded = []
+    for run_dir in map(Path, run_dirs):
+        record = run_dir / "group.json"
+        if record.is_file() and not (run_dir / "config.json").is_file():
+            members = json.loads(record.read_text()).get("members", [])
+            expanded += [run_dir.parent.parent / run for m in members for run in m["runs"]]
+        else:
+            expanded.append(run_dir)
+    return expanded
+
+
+def seed_groups(run_dirs: Sequence[str | os.PathLike]) -> dict[str, list[Path]]:
+    """Group runs whose config.json is the same but for the seed (and tag, output folder).
+
+    Returns {label: run directories}; a run without config.json is a group of its own. A
+    label is the recipe (and variant), plus the arguments that tell its group apart from
+    the others, e.g. "generalization/lr-1.0" or "digits epochs=10".
+    """
+    keys: dict[str, list[Path]] = {}
+    setups: dict[str, dict] = {}
+    for run_dir in map(Path, run_dirs):
+        setup = _setup(run_dir)
+        key = json.dumps(setup, sort_keys=True, default=str) if setup else str(run_dir)
+        keys.setdefault(key, []).append(run_dir)
+        setups[key] = setup
+    names = {}
+    for key, members in keys.items():
+        setup = setups[key]
+        if not setup:
+            names[key] = _run_label(members[0])
+            continue
+        name = setup["recipe"] + (f"/{setup['variant']}" if setup.get("variant") else "")
+        others = [setups[k] for k in keys if k != key and setups[k]]
+        differing = [
+            f"{arg}={value}"
+            for arg, value in sorted(setup["arguments"].items())
+            if any(
+                o["arguments"].get(arg) != value
+                for o in others
+                if o["recipe"] == setup["recipe"] and o.get("variant") == setup.get("variant")
+            )
+        ]
+        names[key] = " ".join([name, *differing])
+    labels: dict[str, list[Path]] = {}
+    for key, members in keys.items():
+        label = names[key]
+        if label in labels:
+            label = f"{label} ({_run_label(members[0])})"
+        labels[label] = members
+    return labels
+
+
+@dataclass(frozen=True)
+class GroupCurve:
+    """A seed group's curve: per epoch the mean over its runs and the band around it."""
+
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    best: tuple[int, float]  # the mean curve's best (1-based) epoch and value
+
+
+def group_curve(curves: Sequence[np.ndarray], metric: str, band: str = "range") -> GroupCurve:
+    """The mean curve of runs (shorter runs count where they have epochs; NaN epochs are
+    skipped), its band (min-max or mean +- std) and its best epoch.
+
+    Example:
+        >>> g = group_curve([np.array([3.0, 1.0, 2.0]), np.array([1.0, 3.0, 2.0])], "val_loss")
+        >>> g.mean.tolist(), g.low.tolist(), g.best
+        ([2.0, 2.0, 2.0], [1.0, 1.0, 2.0], (1, 2.0))
+    """
+    length = max(len(c) for c in curves)
+    stacked = np.full((len(curves), length), np.nan)
+    for row, values in zip(stacked, curves, strict=True):
+        row[: len(values)] = values
+    counts = (~np.isnan(stacked)).sum(axis=0)
+    keep = counts > 0
+    stacked = stacked[:, keep]
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(stacked, axis=0)
+        if band == "std":
+            std = np.nan_to_num(np.nanstd(stacked, axis=0, ddof=1)) if len(curves) > 1 else 0
+            low, high = mean - std, mean + std
+        else:
+            low, high = np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+    return GroupCurve(mean, low, high, best_epoch(mean, metric))
+
+
+def _compare_groups(
+    groups: dict[str, list[Path]], metric: str, smooth: float, out, overwrite: bool, band: str
+) -> list[dict]:
+    """`compare` over seed groups: the mean curves with bands, one table row per group."""
+    from keras_dl.spread import summarize, welch
+
+    drawn, rows, bests = {}, [], {}
+    for label, members in groups.items():
+        curves = []
+        for run_dir in members:
+            history = read_history(run_dir)
+            if metric not in history:
+                available = ", ".join(k for k in history if k != "epoch")
+                raise ValueError(
+                    f"metric={metric!r} is not in {run_dir}/history.csv (has: {available})"
+                )
+            curves.append(smooth_curve(history[metric], smooth))
+        try:
+            per_run = [best_epoch(c, metric) for c in curves]
+        except ValueError as err:
+            raise ValueError(f"{label}: {err}") from None
+        drawn[label] = group_curve(curves, metric, band)
+        epochs = [e for e, _ in per_run]
+        values = bests[label] = [v for _, v in per_run]
+        spread = summarize(values)
+        lasts = [float(c[~np.isnan(c)][-1]) for c in curves]
+        rows.append(
+            {
+                "group": label,
+                "n": len(members),
+                "best_epoch_mean": round(float(np.mean(epochs)), 2),
+                "best_epoch_min": min(epochs),
+                "best_epoch_max": max(epochs),
+                "best_value_mean": round(spread.mean, 6),
+                "best_value_std": _rounded(spread.std),
+                "last_value_mean": round(float(np.mean(lasts)), 6),
+                "ci_low": _rounded(spread.low),
+                "ci_high": _rounded(spread.high),
+                "excludes_zero": "",
+            }
+        )
+    if len(groups) == 2:
+        (first, a), (second, b) = bests.items()
+        if min(len(a), len(b)) >= 2:
+            difference, low, high = welch(a, b)
+            rows.append(
+                {
+                    "group": f"difference: {first} - {second}",
+                    "n": f"{len(a)}+{len(b)}",
+                    **dict.fromkeys(GROUP_COLUMNS[2:5], ""),
+                    "best_value_mean": round(difference, 6),
+                    "best_value_std": "",
+                    "last_value_mean": "",
+                    "ci_low": round(low, 6),
+                    "ci_high": round(high, 6),
+                    "excludes_zero": "yes" if low > 0 or high < 0 else "no",
+                }
+            )
+            verdict = (
+                "excludes 0" if low > 0 or high < 0 else "includes 0: no real difference shown"
+            )
+            print(
+                f"best {metric}: {first} - {second} = {difference:.4g}, Welch 95% interval "
+                f"[{low:.4g}, {high:.4g}] ({verdict})"
+            )
+    table = _table_csv(rows, GROUP_COLUMNS)
+    print(table, end="")
+    if out is not None:
+        spread_text = "min-max" if band == "range" else "mean +- std"
+        title = (
+            f"{metric}"
+            + (f", smoothed {smooth}" if smooth else "")
+            + f": mean over seeds, band {spread_text} (star: best epoch of the mean)"
+        )
+        figure = band_figure(
+            {f"{label} (n={len(groups[label])})": curve for label, curve in drawn.items()},
+            metric=metric,
+            title=title,
+        )
+        _write_outputs(Path(out), table, figure, overwrite)
+    return rows
+
+
+def _rounded(value: float) -> float | str:
+    return "" if np.isnan(value) else round(float(value), 6)
+
+
+def _setup(run_dir: Path) -> dict:
+    """What a recipe's run was asked to do, without its seed: recipe, variant, dataset and
+    arguments ({} for a run whose config.json has no seeded arguments)."""
     try:
-        return str(json.loads(path.read_text()).get("status", "complete"))
+        config = json.loads((run_dir / "config.json").read_text())
     except (OSError, ValueError):
-        return "partial"
+        return {}
+    if "seed" not in (config.get("arguments") or {}):
+        return {}  # not a recipe's run: nothing says which runs differ only in the seed
+    arguments = {k: v for k, v in (config.get("arguments") or {}).items() if k not in NOT_THE_SETUP}
+    return {
+        "recipe": config.get("recipe"),
+        "variant": config.get("variant"),
+        "dataset": config.get("dataset"),
+        "arguments": arguments,
+    }
 
 
 def _write_outputs(out: Path, table: str, figure, overwrite: bool) -> None:
@@ -196,7 +408,8 @@ def _written_by_compare(path: Path) -> bool:
         return False
     if path.suffix.lower() == ".png":
         return PNG_SIGNATURE.encode() in head
-    return head.split(b"\n", 1)[0].decode(errors="replace") == ",".join(TABLE_COLUMNS)
+    header = head.split(b"\n", 1)[0].decode(errors="replace")
+    return header in (",".join(TABLE_COLUMNS), ",".join(GROUP_COLUMNS))
 
 
 def _run_label(run_dir: Path) -> str:
@@ -204,9 +417,9 @@ def _run_label(run_dir: Path) -> str:
     return f"{run_dir.parent.name}/{run_dir.name}"
 
 
-def _table_csv(rows: list[dict]) -> str:
+def _table_csv(rows: list[dict], columns: Sequence[str] = TABLE_COLUMNS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(TABLE_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

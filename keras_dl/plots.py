@@ -83,6 +83,26 @@ def overlay_figure(
     return fig
 
 
+def band_figure(groups: Mapping[str, object], *, metric: str, title: str = "") -> Figure:
+    """One mean curve per seed group with its shaded band and a star at its best epoch;
+    `groups` maps a label to a `keras_dl.curves.GroupCurve` (mean, low, high, best)."""
+    fig = Figure(figsize=(8.0, 5.0), layout="constrained")
+    ax = fig.add_subplot()
+    for label, group in groups.items():
+        epochs = np.arange(1, len(group.mean) + 1)
+        (line,) = ax.plot(epochs, group.mean, "-", label=label)
+        ax.fill_between(epochs, group.low, group.high, color=line.get_color(), alpha=0.2)
+        epoch, value = group.best
+        ax.plot([epoch], [value], "*", color=line.get_color(), markersize=14, markeredgecolor="k")
+        ax.annotate(
+            f"{epoch}", (epoch, value), textcoords="offset points", xytext=(5, 6), fontsize=8
+        )
+    _style_axes(ax, metric)
+    ax.legend(fontsize=8)
+    ax.set_title(title or f"{metric}: mean over seeds (star: best epoch)", fontsize=10)
+    return fig
+
+
 def _style_axes(ax, metric: str) -> None:
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)

@@ -34,17 +34,26 @@ import numpy as np
 from keras.callbacks import TerminateOnNaN
 
 from keras_dl import runtime
-from keras_dl.book import ANY_DATASET, BookFigure, Result, around
+from keras_dl.book import ANY_DATASET, BookFigure, Comparison, Result, around
 from keras_dl.curves import compare
 from keras_dl.datasets import DatasetUnavailableError
 from keras_dl.flags import QUICK_EPOCHS, QUICK_NOTE, parser, positive_float, positive_int
 from keras_dl.plots import history_figure
-from keras_dl.runs import Run, RunFailedError, format_number, read_history, start_run
+from keras_dl.runs import (
+    Run,
+    RunFailedError,
+    atomic_replace,
+    atomic_write,
+    format_number,
+    read_history,
+    start_run,
+)
 
 __all__ = [
     "ANY_DATASET",
     "QUICK_EPOCHS",
     "BookFigure",
+    "Comparison",
     "RecipeRun",
     "Result",
     "around",
@@ -105,12 +114,30 @@ class EpochLog(keras.callbacks.Callback):
 
 
 class Backup(keras.callbacks.BackupAndRestore):
-    """Keras' `BackupAndRestore`, which skips a backup the disk has no room for.
+    """Keras' `BackupAndRestore`, which never leaves a half-written backup and skips a backup
+    the disk has no room for.
 
-    Writing the HDF5 checkpoint onto a full disk can crash the process (h5py), which would
-    cost the run what it finished; without the backup the run goes on, and only ``--resume``
-    past that epoch is lost (said once).
+    Each backup is written beside the last one and then replaces it in one step, so a Ctrl-C
+    in the middle of writing keeps the previous backup intact (Keras writes in place, and an
+    interrupted write leaves weights that cannot be loaded). Writing the HDF5 checkpoint onto
+    a full disk can crash the process (h5py), which would cost the run what it finished;
+    without the backup the run goes on, and only ``--resume`` past that epoch is lost (said
+    once).
     """
+
+    def _save_model(self) -> None:
+        """Write the weights, then the epoch, each to a temporary file that then replaces
+        the previous one (interrupted in between, a resume repeats at most one epoch)."""
+        folder = Path(self.backup_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"partial-{os.getpid()}.weights.h5"
+        self.model.save_weights(filepath=str(partial), overwrite=True)
+        os.replace(partial, self._weights_path)
+        state = json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen})
+        metadata = Path(self._training_metadata_path)
+        (atomic_replace if metadata.exists() else atomic_write)(
+            metadata, lambda f: f.write(state.encode())
+        )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """Back up the epoch if the disk has room for the weights and optimizer state."""
@@ -167,7 +194,8 @@ class RecipeRun(Run):
             )
 
     def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
-        """A `Result` measured on this run's dataset (keywords: digits, holds, detail)."""
+        """A `Result` measured on this run's dataset (keywords: digits, holds, detail,
+        comparisons)."""
         return Result(metric, value, self.dataset, book, **kw)
 
     def _figure(self, result: Result) -> dict:
@@ -175,7 +203,7 @@ class RecipeRun(Run):
         and is never judged against the book's (an identity, true on any data, still is)."""
         record = {**result.as_dict(), "quick": bool(self.args.quick)}
         if self.args.quick and not (result.book and result.book.dataset == ANY_DATASET):
-            record["inside"] = None
+            record["inside"] = record["verdict"] = None
         return record
 
     def finish(

@@ -214,6 +214,19 @@ def read_history(
     return {key: np.array(values) for key, values in columns.items()}
 
 
+def run_status(run_dir: str | os.PathLike) -> str:
+    """How a run ended: its metrics.json ``status`` ("complete", "interrupted", "failed"),
+    "complete" for a record written before runs had a status, or "partial" when it has no
+    metrics.json (the process was killed)."""
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        return "partial"
+    try:
+        return str(json.loads(path.read_text()).get("status", "complete"))
+    except (OSError, ValueError):
+        return "partial"
+
+
 def atomic_write(path: Path, write: Callable) -> Path:
     """Write a new file through `write(binary_file)`: all or nothing, never overwriting.
 

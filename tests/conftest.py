@@ -25,13 +25,17 @@ SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datas
 
 @pytest.fixture
 def run_recipe(tmp_path):
-    """Call a recipe's main(argv) in-process with --out in a temporary folder.
+    """Call a recipe's main(argv) in-process with --out in a temporary folder (and with
+    ``--seed $KERAS_DL_TEST_SEED`` when that is set and the test names no seed).
 
     Returns ``(exit_code, run_dirs)``, the run directories sorted by name.
     """
 
     def run(name: str, *argv: str):
         out = tmp_path / "runs"
+        seed = os.environ.get("KERAS_DL_TEST_SEED")
+        if seed is not None and "--seed" not in argv:
+            argv = (*argv, "--seed", seed)  # a sweep: the recipe tests at another seed
         code = load_recipe(name).main([*argv, "--out", str(out)])
         folder = out / name
         run_dirs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []

@@ -2,14 +2,16 @@
 
 import pytest
 
-from keras_dl.book import ANY_DATASET, BookFigure, Result, around
+from keras_dl.book import ANY_DATASET, BookFigure, Comparison, Result, around
+
+BAND = (0.0, 1.0)
 
 
 def test_book_figures_keep_every_published_digit():
-    assert BookFigure("output", 0.12345678, "notes").text() == "0.12345678"
-    assert BookFigure("epoch", (6, 7), "Demo").text() == "6-7"
-    assert BookFigure("accuracy", 1.0, "XOR").text() == "1"
-    assert BookFigure("shape", "noise lower", "MNIST").text() == "noise lower"
+    assert BookFigure("output", 0.12345678, "notes", band=BAND).text() == "0.12345678"
+    assert BookFigure("epoch", (6, 7), "Demo", band=BAND).text() == "6-7"
+    assert BookFigure("accuracy", 1.0, "XOR", band=BAND).text() == "1"
+    assert BookFigure("shape", "noise lower", "MNIST", band="lower").text() == "noise lower"
 
 
 def test_band_text():
@@ -17,11 +19,11 @@ def test_band_text():
     assert BookFigure("a", 0.4, "R", band="at least 0.03 below").band_text() == (
         "at least 0.03 below"
     )
-    assert BookFigure("a", 12, "B").band_text() == ""
+    assert BookFigure("a", 12, "B", differs="read off a plot").band_text() == ""
 
 
 def test_result_line_names_the_dataset_unless_it_is_the_books():
-    book = BookFigure("test accuracy", 0.912, "Demo", "ch. 1")
+    book = BookFigure("test accuracy", 0.912, "Demo", "ch. 1", band=BAND)
     assert (
         Result("test accuracy", 0.98012, "Demo", book).line()
         == "test accuracy 0.9801 (book: 0.912)"
@@ -30,7 +32,7 @@ def test_result_line_names_the_dataset_unless_it_is_the_books():
         Result("test accuracy", 0.9556, "digits", book).line()
         == "test accuracy 0.9556 on digits (book: 0.912 on Demo)"
     )
-    band = BookFigure("test accuracy", (0.601, 0.602), "Demo")
+    band = BookFigure("test accuracy", (0.601, 0.602), "Demo", band=BAND)
     assert (
         Result("test accuracy", 0.5, "synthetic-demo", band)
         .line()
@@ -47,7 +49,6 @@ def test_result_line_names_the_dataset_unless_it_is_the_books():
         ((0.6, 1.0), 0.65, "Demo", None, True),
         ((0.6, 1.0), 0.5, "Demo", None, False),
         ((0.6, 1.0), 0.65, "synthetic-demo", None, None),  # a stand-in: never judged
-        (None, 0.65, "Demo", None, None),  # no band: reported only
         ("at least 0.03 below", 0.62, "Demo", True, True),
         ("at least 0.03 below", 0.80, "Demo", False, False),
         ("at least 0.03 below", 0.62, "synthetic-demo", True, None),
@@ -80,3 +81,30 @@ def test_around_gives_a_clean_band_for_printed_digits():
     assert BookFigure("y", 0.4321, "Demo", band=around(0.4321, 1e-4)).band_text() == (
         "band 0.432-0.4322"
     )
+
+
+@pytest.mark.parametrize(
+    ("figure", "value", "dataset", "verdict"),
+    [
+        (BookFigure("a", 0.5, "Demo", band=(0.4, 0.6)), 0.45, "Demo", "inside"),
+        (BookFigure("a", 0.5, "Demo", band=(0.4, 0.6)), 0.7, "Demo", "outside"),
+        (BookFigure("a", 0.5, "Demo", band=(0.4, 0.6)), 0.45, "digits", "stand-in"),
+        (BookFigure("a", 0.5, "Demo", band=(0.4, 0.6), exact=True), 0.5, "Demo", "exact"),
+        (BookFigure("a", 0.5, "Demo", differs="a slip in the notes"), 0.3, "Demo", "differs"),
+        (None, 0.5, "Demo", "no published figure"),
+    ],
+)
+def test_one_verdict_per_result(figure, value, dataset, verdict):
+    assert Result("a", value, dataset, figure).verdict == verdict
+
+
+def test_a_claims_comparisons_decide_whether_it_holds_at_this_seed():
+    book = BookFigure("a vs b", "a lower", "Demo", band="a lower by more than 0.1")
+    lower = Comparison("a", 0.5, "b", 0.7, "lower", margin=0.1)
+    assert lower.holds and lower.label == "a - b"
+    assert not Comparison("a", 0.65, "b", 0.7, "lower", margin=0.1).holds
+    assert Comparison("a", 0.9, "b", 0.7, "higher").holds
+    result = Result("a vs b", "a 0.5, b 0.7", "Demo", book, comparisons=(lower,))
+    assert result.holds is True and result.verdict == "inside"
+    again = Result.from_dict(result.as_dict())
+    assert again.comparisons == (lower,) and again.holds is True

@@ -1,14 +1,16 @@
 """compare(): best epochs on histories with known optima, the overlay and the table."""
 
 import csv
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from keras_dl import compare
-from keras_dl.curves import best_epoch, metric_mode, smooth_curve
+from keras_dl.curves import best_epoch, group_curve, metric_mode, smooth_curve
 from keras_dl.runs import start_run
 
 
@@ -146,3 +148,99 @@ def test_curves_does_not_import_tensorflow_or_keras():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def make_seeded_run(root, seed: int, val_loss, **arguments):
+    """A recipe-like run: config.json with its arguments (the seed among them)."""
+    config = {"arguments": {"seed": seed, "tag": f"seed{seed}", **arguments}, "variant": None}
+    run = start_run("demo", config, out=root, tag=f"{arguments.get('lr', 'x')}-seed{seed}")
+    run.save_history({"loss": np.linspace(1, 0.1, len(val_loss)), "val_loss": val_loss})
+    return run.path
+
+
+SEED_CURVES = {  # per seed: val_loss with its minimum at epochs 2, 3, 4
+    0: [0.9, 0.4, 0.5, 0.6, 0.7],
+    1: [1.0, 0.6, 0.3, 0.5, 0.8],
+    2: [0.8, 0.7, 0.6, 0.5, 0.9],
+}
+
+
+@pytest.fixture
+def two_groups(tmp_path):
+    """Two seed groups (lr 0.1 and lr 0.2), three seeds each; lr 0.2 is lr 0.1 plus 0.25."""
+    runs = {}
+    for lr, shift in ((0.1, 0.0), (0.2, 0.25)):
+        runs[lr] = [
+            make_seeded_run(tmp_path, seed, np.add(curve, shift), lr=lr)
+            for seed, curve in SEED_CURVES.items()
+        ]
+    return runs
+
+
+def test_runs_that_differ_only_in_the_seed_form_one_group(two_groups, tmp_path):
+    rows = compare(two_groups[0.1], out=tmp_path / "group.png")
+    (row,) = rows
+    assert row["group"] == "demo" and row["n"] == 3
+    assert (row["best_epoch_mean"], row["best_epoch_min"], row["best_epoch_max"]) == (3.0, 2, 4)
+    best = [0.4, 0.3, 0.5]  # each seed's minimum
+    assert row["best_value_mean"] == pytest.approx(np.mean(best))
+    assert row["best_value_std"] == pytest.approx(np.std(best, ddof=1))
+    assert row["last_value_mean"] == pytest.approx(np.mean([0.7, 0.8, 0.9]))
+    with (tmp_path / "group.csv").open() as f:
+        assert next(csv.reader(f))[0] == "group"
+
+
+def test_the_group_curve_band_and_best_epoch_are_exact():
+    curves = [np.array(c) for c in SEED_CURVES.values()]
+    group = group_curve(curves, "val_loss")
+    assert group.mean == pytest.approx(np.mean(curves, axis=0))
+    assert group.low.tolist() == np.min(curves, axis=0).tolist()
+    assert group.high.tolist() == np.max(curves, axis=0).tolist()
+    mean = np.mean(curves, axis=0)
+    assert group.best == (int(np.argmin(mean)) + 1, pytest.approx(mean.min()))
+    std = group_curve(curves, "val_loss", band="std")
+    assert std.high - std.mean == pytest.approx(np.std(curves, axis=0, ddof=1))
+    # A shorter run counts where it has epochs; its missing epochs are not zeros.
+    short = group_curve([np.array([1.0, 2.0, 3.0]), np.array([3.0])], "val_loss")
+    assert short.mean.tolist() == [2.0, 2.0, 3.0]
+
+
+def test_two_groups_get_a_welch_interval_of_their_difference(two_groups, tmp_path, capsys):
+    rows = compare([*two_groups[0.1], *two_groups[0.2]], out=tmp_path / "two.png")
+    first, second, difference = rows
+    assert (first["group"], second["group"]) == ("demo lr=0.1", "demo lr=0.2")
+    expected = stats.ttest_ind([0.4, 0.3, 0.5], [0.65, 0.55, 0.75], equal_var=False)
+    interval = expected.confidence_interval(0.95)
+    assert difference["best_value_mean"] == pytest.approx(-0.25)
+    assert (difference["ci_low"], difference["ci_high"]) == (
+        pytest.approx(interval.low, abs=1e-6),
+        pytest.approx(interval.high, abs=1e-6),
+    )
+    assert difference["excludes_zero"] == ("yes" if interval.high < 0 else "no")
+    assert "Welch 95% interval" in capsys.readouterr().out
+
+
+def test_two_identical_groups_give_an_interval_containing_zero(tmp_path):
+    runs = [
+        make_seeded_run(tmp_path, seed, curve, lr=lr)
+        for lr in (0.1, 0.2)
+        for seed, curve in SEED_CURVES.items()
+    ]
+    *_, difference = compare(runs, out=None)
+    assert difference["ci_low"] < 0 < difference["ci_high"]
+    assert difference["excludes_zero"] == "no"
+
+
+def test_no_group_shows_every_run_and_a_reproduce_group_stands_for_its_members(
+    two_groups, tmp_path
+):
+    rows = compare(two_groups[0.1], out=None, group=False)
+    assert len(rows) == 3 and "run" in rows[0]
+    group = tmp_path / "demo" / "reproduce-x"
+    group.mkdir()
+    members = [{"seed": s, "runs": [f"demo/{p.name}"]} for s, p in enumerate(two_groups[0.1])]
+    (group / "group.json").write_text(json.dumps({"members": members}))
+    (row,) = compare([group], out=None)
+    assert row["n"] == 3
+    with pytest.raises(ValueError, match="band='iqr'"):
+        compare([group], out=None, band="iqr")

@@ -50,7 +50,12 @@ BOOK_KFOLD = recipe.BookFigure(
     "K-fold mean val MAE", (2.35, 2.38), "Boston housing", "ch. 4.3", band=(0, 2.6)
 )
 BOOK_CURVE_BOTTOM = recipe.BookFigure(
-    "epoch where the smoothed val MAE bottoms", 80, "Boston housing", "ch. 4.3", band=None
+    "epoch where the smoothed val MAE bottoms",
+    80,
+    "Boston housing",
+    "ch. 4.3",
+    differs="the book reads about 80 off one plot; at its settings our K-fold mean curve, "
+    "smoothed the same way, bottoms later",
 )
 
 

@@ -48,6 +48,7 @@ APIS = recipe.BookFigure(
     recipe.ANY_DATASET,
     "ch. 7.2, 7.4",
     band=f"counts equal, loops within {LOOP_TOLERANCE:.0e}",
+    exact=True,
 )
 CHECKPOINT = "checkpoint.keras"
 XY = tuple[np.ndarray, np.ndarray]

@@ -10,7 +10,7 @@ Dense(64, relu) -> Dense(46, softmax), trained with rmsprop on the cross-entropy
    loss bottoms at epoch 8-9, then the model overfits.
 2. A fresh model trains 9 epochs on all 8,982 and is tested once. Book: test accuracy
    0.777-0.782, against about 0.19 for a random classifier (the test labels shuffled).
-3. `--bottleneck`: a second run squeezes the 46 classes through 4 units (64 -> 4 -> 46,
+3. The bottleneck: a second run squeezes the 46 classes through 4 units (64 -> 4 -> 46,
    batch 128 as in the book) on the same hold-out. Book: validation accuracy peaks at
    0.71-0.73, several points below the 64-64 model's.
 
@@ -20,8 +20,8 @@ reuters.npz, `--quick` runs the same code on generated newswires (synthetic-reut
 
 Run it:
 
-    make recipe NAME=reuters
-    make recipe NAME=reuters ARGS="--bottleneck"
+    make recipe NAME=reuters                      # (ARGS=--no-bottleneck: steps 1-2 only)
+    make reproduce NAME=reuters SEEDS=5          # every figure over seeds 0-4
 """
 
 from __future__ import annotations
@@ -51,11 +51,14 @@ BOOK_BEST_EPOCH = recipe.BookFigure(
     "epoch where val_loss bottoms", (8, 9), "Reuters", "ch. 4.2", band=(7, 10)
 )
 BOOK_BOTTLENECK = recipe.BookFigure(
-    "64-4-46 bottleneck: peak val accuracy",
-    (0.71, 0.73),
+    "64-4-46 bottleneck: peak val accuracy", (0.71, 0.73), "Reuters", "ch. 4.2", band=(0.69, 0.75)
+)
+BOOK_BOTTLENECK_DROP = recipe.BookFigure(
+    "64-4-46 bottleneck vs 64-64: peak val accuracy",
+    "several points lower",
     "Reuters",
     "ch. 4.2",
-    band=f"at least {BOTTLENECK_MARGIN} below the 64-64 model",
+    band=f"lower by more than {BOTTLENECK_MARGIN}",
 )
 
 
@@ -164,9 +167,25 @@ def main(argv: list[str] | None = None) -> int:
                 BOOK_BOTTLENECK.metric,
                 bottleneck_accuracy["peak"],
                 BOOK_BOTTLENECK,
-                holds=bottleneck_accuracy["peak"] <= reference - BOTTLENECK_MARGIN,
                 detail=f"(64-64: {reference:.4f})",
             ),
+            figures=[
+                bottleneck_run.result(
+                    BOOK_BOTTLENECK_DROP.metric,
+                    f"{bottleneck_accuracy['peak']:.4f} vs {reference:.4f}",
+                    BOOK_BOTTLENECK_DROP,
+                    comparisons=(
+                        recipe.Comparison(
+                            "64-4-46",
+                            bottleneck_accuracy["peak"],
+                            "64-64",
+                            reference,
+                            "lower",
+                            BOTTLENECK_MARGIN,
+                        ),
+                    ),
+                )
+            ],
             title=f"reuters: 64-4-46 bottleneck on {data.name}",
         )
     recipe.overlay([main_run, bottleneck_run], metric="val_accuracy")
@@ -196,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--bottleneck",
-        action="store_true",
-        help="also train the 64-4-46 bottleneck model on the same hold-out (a second run)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also train the 64-4-46 bottleneck model on the same hold-out, a second run "
+        "(default: on; --no-bottleneck skips it)",
     )
     return parser
 

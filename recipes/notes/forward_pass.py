@@ -35,6 +35,7 @@ BOOK = recipe.BookFigure(
     "DLFS example",
     "DLFS ch. 3.4.3",
     band=recipe.around(BOOK_OUTPUT[0], 1e-4),
+    exact=True,
 )
 X = np.array([1.0, 0.5])
 

@@ -46,6 +46,7 @@ BOOK_LOSSES = {
         "DLFS example",
         "DLFS ch. 4.2",
         band=f"both within {TOLERANCE:g}",
+        exact=True,
     )
     for case, book in BOOK_VALUES.items()
 }
@@ -56,6 +57,7 @@ BOOK_FLAT = recipe.BookFigure(
     recipe.ANY_DATASET,
     "seeds/002; DLFS ch. 4.2",
     band=f"at least {ZERO_SLOPE_AT_LEAST:.0%} of weights",
+    exact=True,
 )
 
 T = np.eye(10)[2]  # the answer is class 2, one-hot

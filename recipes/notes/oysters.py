@@ -177,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{rule_test:.3f} / {neuron_test:.3f} / {mlp_test:.3f}",
                 BOOK,
                 detail=f"(threshold {threshold_cm:.2f} cm)",
-                holds=min(neuron_test, mlp_test) > rule_test,
+                comparisons=(
+                    recipe.Comparison("neuron", neuron_test, "rule", rule_test, "higher"),
+                    recipe.Comparison("MLP", mlp_test, "rule", rule_test, "higher"),
+                ),
             ),
             title=f"oysters: MLP {MLP_UNITS} on diameter and weight",
         )

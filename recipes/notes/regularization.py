@@ -254,7 +254,11 @@ def judge(rows: list[dict], dataset: str, label_noise: float) -> recipe.Result:
         ", ".join(f"{name} {value:.3f}" for name, value in test.items()),
         dataset,
         CLAIM,
-        holds=all(value > test["baseline"] for name, value in test.items() if name != "baseline"),
+        comparisons=tuple(
+            recipe.Comparison(name, value, "baseline", test["baseline"], "higher")
+            for name, value in test.items()
+            if name != "baseline"
+        ),
     )
 
 

@@ -96,20 +96,3 @@ def test_fast_validation_and_batched_steps_match_a_plain_fit():
     keras_way = plain.fit(x, y, validation_data=(x_val, y_val), epochs=3, batch_size=16, verbose=0)
     for key in ("loss", "mae", "val_loss", "val_mae"):
         assert fast.history[key] == pytest.approx(keras_way.history[key], rel=1e-5), key
-
-
-@pytest.mark.slow
-def test_full_run_reproduces_the_book_on_real_boston_housing(run_recipe, real_keras_datasets):
-    code, (run_dir,) = run_recipe("boston", "--no-plots")
-    assert code == 0
-    metrics = read_metrics(run_dir)
-    assert metrics["result"]["dataset"] == "Boston housing" and metrics["result"]["same_dataset"]
-    assert len(metrics["fold_val_mae"]) == 4
-    # The test MAE and the K-fold mean val MAE: each inside its band.
-    kfold, bottom = metrics["figures"]
-    assert metrics["result"]["inside"] is True
-    assert kfold["inside"] is True
-    # The smoothed validation MAE stops improving well before epoch 500 (no band: the
-    # book's epoch is read off a noisy curve).
-    assert bottom["inside"] is None
-    assert 30 <= metrics["smoothed_val_mae_best_epoch"] <= 200

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from keras_dl.book import Result
-from keras_dl.datasets import is_cached
 from keras_dl.registry import load_recipe
 from keras_dl.synthetic import synthetic_sequences
 
@@ -99,20 +98,3 @@ def test_more_validation_samples_than_reviews_is_a_usage_error(monkeypatch, run_
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "--val-samples 1000: expected fewer than the 1000 training reviews" in err
-
-
-@pytest.mark.slow
-def test_full_run_reproduces_the_book_on_real_imdb(run_recipe, real_keras_datasets):
-    if not is_cached("imdb"):
-        pytest.skip("imdb.npz is not among the verified datasets of ../shared/datasets")
-    code, (run_dir,) = run_recipe("imdb", "--no-plots")
-    assert code == 0
-    metrics = read_metrics(run_dir)
-    assert metrics["result"]["dataset"] == "IMDB" and metrics["result"]["same_dataset"]
-    assert metrics["sizes"] == {"train": 15000, "val": 10000, "retrain": 25000, "test": 25000}
-    # The test accuracy and the epoch where val_loss bottoms: each inside its band.
-    judged = [metrics["result"], *metrics["figures"]]
-    assert len(judged) == 2
-    assert {row["metric"]: row["inside"] for row in judged} == {
-        row["metric"]: True for row in judged
-    }

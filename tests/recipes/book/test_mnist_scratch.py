@@ -5,10 +5,8 @@ import csv
 import json
 
 import numpy as np
-import pytest
 import tensorflow as tf
 
-from keras_dl.datasets import is_cached
 from keras_dl.registry import load_recipe
 
 
@@ -99,15 +97,3 @@ def test_mnist_offline_says_which_file_to_put_where(run_recipe, capsys):
     assert run_dirs == []
     err = capsys.readouterr().err
     assert "mnist.npz" in err and "--dataset digits" in err and "Traceback" not in err
-
-
-@pytest.mark.slow
-def test_book_settings_on_mnist(run_recipe, real_keras_datasets):
-    if not is_cached("mnist"):
-        pytest.skip("mnist.npz is not in ../shared/datasets (cannot be had offline)")
-    code, (run_dir,) = run_recipe("mnist_scratch", "--no-plots")
-    assert code == 0
-    result = json.loads((run_dir / "metrics.json").read_text())["result"]
-    low, high = load_recipe("mnist_scratch").BOOK.band
-    assert result["same_dataset"] is True and low <= result["value"] <= high
-    assert result["inside"] is True

@@ -36,9 +36,11 @@ def test_each_run_records_its_books_figures_and_the_overlay_compares_them(run_re
         assert books == ([variant.epoch] if variant.loss else [])
         # A generated review's number is never judged against IMDB's.
         assert result["dataset"] == "synthetic-imdb" and result["inside"] is None
-    # Only the bigger model's epoch is judged: it overfits from the first epochs on.
-    judged = [v.name for v in variants for f in (v.epoch, v.loss) if f and f.band is not None]
-    assert judged == ["bigger"]
+    # Every figure has a band: the bigger model's is the book's own words (it overfits from
+    # the first epochs on), the others are read off the section's plots.
+    bands = {v.name: v.epoch.band for v in variants}
+    assert bands["bigger"] == (1, 2)
+    assert all(low <= v.epoch.value <= high for v in variants for low, high in [bands[v.name]])
 
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1].startswith("val_loss minimum epoch (original) ")
@@ -79,20 +81,5 @@ def test_capacity_and_regularization_shapes_on_generated_reviews(run_recipe):
     assert m["bigger"]["best_epoch"] < m["original"]["best_epoch"] <= m["smaller"]["best_epoch"]
     assert m["bigger"]["val_loss_rise_after_best"] > m["original"]["val_loss_rise_after_best"]
     # L2 and dropout delay overfitting.
-    assert m["l2"]["best_epoch"] > m["original"]["best_epoch"]
-    assert m["dropout"]["best_epoch"] > m["original"]["best_epoch"]
-
-
-@pytest.mark.slow
-def test_the_books_shapes_on_imdb(run_recipe, real_keras_datasets):
-    if not (real_keras_datasets / "imdb.npz").is_file():
-        pytest.skip("imdb.npz is not among the verified datasets (cannot be had offline here)")
-    code, run_dirs = run_recipe("overfitting", "--no-plots")
-    assert code == 0
-    m = metrics_of(run_dirs)
-    assert m["bigger"]["result"]["inside"] is True  # bottoms inside the book's band
-    book = {v.name: v.epoch.value for v in load_recipe("overfitting").VARIANTS}
-    assert book["original"] - 1 <= m["original"]["best_epoch"] <= book["original"] + 2
-    assert m["smaller"]["best_epoch"] > m["original"]["best_epoch"]
     assert m["l2"]["best_epoch"] > m["original"]["best_epoch"]
     assert m["dropout"]["best_epoch"] > m["original"]["best_epoch"]

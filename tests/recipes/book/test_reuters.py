@@ -87,18 +87,3 @@ def test_full_run_offline_says_which_file_to_put_where(run_recipe, capsys):
     err = capsys.readouterr().err
     assert "reuters.npz" in err and "datasets" in err and "--quick" in err
     assert "Traceback" not in err
-
-
-@pytest.mark.slow
-def test_full_run_reproduces_the_book_on_real_reuters(run_recipe, real_keras_datasets):
-    code, (main_dir, bottleneck_dir) = run_recipe("reuters", "--bottleneck", "--no-plots")
-    assert code == 0
-    metrics, bottleneck = read_metrics(main_dir), read_metrics(bottleneck_dir)
-    assert metrics["result"]["dataset"] == "Reuters" and metrics["result"]["same_dataset"]
-    assert metrics["sizes"] == {"train": 7982, "val": 1000, "retrain": 8982, "test": 2246}
-    # Test accuracy, baseline, best epoch and the bottleneck's drop: each inside its band.
-    judged = [metrics["result"], *metrics["figures"], bottleneck["result"]]
-    assert len(judged) == 4
-    assert {row["metric"]: row["inside"] for row in judged} == {
-        row["metric"]: True for row in judged
-    }

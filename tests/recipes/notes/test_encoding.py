@@ -71,10 +71,3 @@ def test_the_claim_holds_when_one_hot_and_ordinal_codes_win_and_label_codes_lose
     )
     assert claim({**mae, "onehot-onehot": 3.9}).inside is False  # not the recommended one best
     assert claim({**mae, "onehot-label": 13.0}).inside is False  # not a label-coded country worst
-
-
-@pytest.mark.slow
-def test_default_settings_reproduce_the_claim(run_recipe):
-    code, run_dirs = run_recipe("encoding", "--no-plots")
-    assert code == 0
-    assert json.loads((run_dirs[-1] / "metrics.json").read_text())["result"]["inside"] is True

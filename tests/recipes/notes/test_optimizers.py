@@ -111,13 +111,3 @@ def test_mnist_offline_exits_before_any_run(run_recipe, capsys):
     err = capsys.readouterr().err
     assert "mnist.npz" in err and "--dataset digits" in err
     assert "Traceback" not in err
-
-
-@pytest.mark.slow
-def test_plain_sgd_is_the_slowest_after_2000_iterations(run_recipe):
-    code, run_dirs = run_recipe("optimizers", "--variant", "training", "--no-plots")
-    assert code == 0
-    final = {d.name.rsplit("-", 1)[1]: metrics_of(d)["final_loss"] for d in run_dirs}
-    assert all(metrics_of(d)["iterations"] == 2000 for d in run_dirs)
-    assert max(final, key=final.get) == "sgd"
-    assert final["momentum"] < final["sgd"] / 3
