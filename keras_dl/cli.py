@@ -91,7 +91,10 @@ def _reproduce(name: str, recipe_args: list[str]) -> int:
     from keras_dl.reproduce import parse_seeds, reproduce
 
     seeds_parser = argparse.ArgumentParser(
-        prog=f"python -m keras_dl reproduce {name}", allow_abbrev=False
+        prog=f"python -m keras_dl reproduce {name}",
+        description="Run the recipe once per seed and judge every figure over the seeds.",
+        epilog=f"The recipe's own flags pass through: python -m keras_dl run {name} --help",
+        allow_abbrev=False,
     )
     seeds_parser.add_argument("--seeds", default="3", help="N (seeds 0..N-1) or 3,7,11")
     own, rest = seeds_parser.parse_known_args(recipe_args)

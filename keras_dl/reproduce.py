@@ -32,6 +32,7 @@ from keras_dl.flags import seed as seed_int
 from keras_dl.runs import atomic_replace, atomic_write, run_status
 from keras_dl.spread import Judgement, judge
 
+INTERRUPTED = 130  # a recipe's exit status after Ctrl-C
 AGGREGATE_COLUMNS = (
     "variant", "figure", "n", "mean", "std", "min", "max", "ci_low", "ci_high", "book",
     "verdict", "reason",
@@ -92,6 +93,8 @@ def reproduce(
             member = _run_seed(recipe_main, name, seed, recipe_args, own, Path(out), group)
             record["members"].append(member)
             _save(group / "group.json", record)
+            if member["exit"] == INTERRUPTED:  # the recipe caught Ctrl-C and said so
+                raise KeyboardInterrupt
             if member["exit"] != 0:
                 status = status or member["exit"]
                 if not member["runs"] and index == 0:

@@ -188,11 +188,11 @@ def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
 # Runs are never lost: Ctrl-C, SIGKILL, a full disk, a diverging loss.
 
 
-def start_digits(out, *extra: str) -> subprocess.Popen:
-    """``python -m keras_dl run digits`` in its own process, as a user starts it."""
+def start_digits(out, *extra: str, command: str = "run") -> subprocess.Popen:
+    """``python -m keras_dl run digits`` (or `command`) in its own process, as a user starts it."""
 
     return subprocess.Popen(
-        [sys.executable, "-m", "keras_dl", "run", "digits", "--out", str(out), *extra],
+        [sys.executable, "-m", "keras_dl", command, "digits", "--out", str(out), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -241,6 +241,22 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path
     assert metrics["status"] == "complete" and not (run_dir / "backup").exists()
     assert_one_error_line(cli("run", "digits", "--resume", str(run_dir)), "the run is complete")
     assert_one_error_line(cli("run", "mnist", "--resume", str(run_dir)), "recipe 'digits'")
+
+
+def test_ctrl_c_stops_a_reproduction_and_keeps_its_record(tmp_path):
+
+    process = start_digits(tmp_path, "--seeds", "3", "--epochs", "40", command="reproduce")
+    run_dir = wait_for_epochs(tmp_path, 2, process)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("interrupted: ")
+    (group,) = (tmp_path / "digits").glob("reproduce-*")
+    record = json.loads((group / "group.json").read_text())
+    assert record["status"] == "interrupted"
+    assert [(m["seed"], m["exit"]) for m in record["members"]] == [(0, 130)]
+    assert record["members"][0]["runs"] == [f"digits/{run_dir.name}"]  # the other seeds never ran
+    assert json.loads((run_dir / "metrics.json").read_text())["status"] == "interrupted"
 
 
 def test_sigkill_mid_run_leaves_a_partial_run_that_compare_reads(tmp_path):

@@ -30,3 +30,24 @@ def test_the_recipe_tables_list_every_recipe():
     text = README.read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(\w+)` \|", text, re.M))
     assert listed == {info.name for info in list_recipes()}
+
+
+def test_the_results_table_is_the_committed_book_check():
+    """Every row of the README's results table is a row of bench/results/book.md (which
+    names backend, device and date), and the table is all of it."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Results over seeds", 1)[1].split("\n## ", 1)[0]
+    results = (README.parent / "bench" / "results" / "book.md").read_text(encoding="utf-8")
+
+    def rows(markdown: str) -> list[str]:
+        return [line for line in markdown.splitlines() if line.startswith("| ")]
+
+    assert rows(section) and rows(section) == rows(results)
+
+
+def test_every_image_the_readme_shows_is_in_bench_results():
+    text = README.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert images
+    for image in images:
+        assert image.startswith("bench/results/") and (README.parent / image).is_file(), image

@@ -68,18 +68,3 @@ def test_imdb_offline_says_which_file_to_put_where(run_recipe, capsys):
     err = capsys.readouterr().err
     assert "imdb.npz" in err and "--quick" in err
     assert "Traceback" not in err
-
-
-@pytest.mark.slow
-def test_capacity_and_regularization_shapes_on_generated_reviews(run_recipe):
-    code, run_dirs = run_recipe(
-        "overfitting", "--dataset", "synthetic-imdb", "--batch-size", "64", "--no-plots"
-    )
-    assert code == 0
-    m = metrics_of(run_dirs)
-    # The more capacity, the sooner the validation loss bottoms.
-    assert m["bigger"]["best_epoch"] < m["original"]["best_epoch"] <= m["smaller"]["best_epoch"]
-    assert m["bigger"]["val_loss_rise_after_best"] > m["original"]["val_loss_rise_after_best"]
-    # L2 and dropout delay overfitting.
-    assert m["l2"]["best_epoch"] > m["original"]["best_epoch"]
-    assert m["dropout"]["best_epoch"] > m["original"]["best_epoch"]

@@ -75,6 +75,7 @@ def test_default_settings_learn_each_task(run_recipe):
     metrics = {
         d.name.split("-", 2)[2]: json.loads((d / "metrics.json").read_text()) for d in run_dirs
     }
+    # Seeds 0-2 (make check-book): MAE 41.7-47.9, accuracies 0.977+ and 0.926+, agreement 0.965+.
     assert metrics["linear-diabetes"]["test"]["mae"] < 50  # the target's own MAE is about 65
     assert metrics["sigmoid-breast_cancer"]["test"]["accuracy"] >= 0.95
     assert metrics["softmax-wine"]["test"]["accuracy"] >= 0.9
