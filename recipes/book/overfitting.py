@@ -75,9 +75,7 @@ VARIANTS = (
     Variant("smaller", "4 - 4", bottom_epoch(8), hidden_units=(4, 4)),
     Variant("bigger", "512 - 512", book(EPOCH, 1, band=(1, 2)), hidden_units=(512, 512)),
     Variant("l2", "16 - 16, L2(0.002)", bottom_epoch(5), lowest_loss(0.36), l2=0.002),
-    Variant(
-        "dropout", "16 - 16, Dropout(0.5)", bottom_epoch(7), lowest_loss(0.275), dropout=0.5
-    ),
+    Variant("dropout", "16 - 16, Dropout(0.5)", bottom_epoch(7), lowest_loss(0.275), dropout=0.5),
 )
 
 

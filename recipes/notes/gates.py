@@ -30,14 +30,21 @@ from matplotlib.figure import Figure
 
 from keras_dl import build_dense_model, recipe
 
-# The notes: XOR is beyond one neuron, and a second layer learns it.
+# The notes: XOR is beyond one neuron, and a second layer learns it. That one line cannot
+# separate XOR (at most 3 of its 4 rows right) is a fact, true at every seed: reported as
+# exact, not counted as a reproduction. That two layers learn it is the figure.
 NEURON_AT_MOST, MLP_ACCURACY = 0.75, 1.0
+SOURCE = "seeds/002, seeds/003; DLFS ch. 2; 모두의 딥러닝"
 BOOK = recipe.BookFigure(
-    "XOR accuracy: one neuron / two layers",
-    f"fails / {MLP_ACCURACY}",
+    "XOR accuracy of two layers", MLP_ACCURACY, "XOR", SOURCE, band=(MLP_ACCURACY, 1.0)
+)
+BOOK_NEURON = recipe.BookFigure(
+    "XOR accuracy of one neuron",
+    "fails",
     "XOR",
-    "seeds/002, seeds/003; DLFS ch. 2; 모두의 딥러닝",
-    band=f"one neuron <= {NEURON_AT_MOST}, two layers {MLP_ACCURACY}",
+    SOURCE,
+    band=(0.0, NEURON_AT_MOST),
+    exact=True,
 )
 
 # The four input rows, in the notes' order, and XOR's answers.
@@ -127,12 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 "final_mlp_loss": history["mlp_loss"][-1],
                 "steps_per_epoch": int(np.ceil(len(INPUTS) * REPEATS / args.batch_size)),
             },
-            result=run.result(
-                BOOK.metric,
-                f"{accuracy['neuron']:.2f} / {accuracy['mlp']:.2f}",
-                BOOK,
-                holds=accuracy["neuron"] <= NEURON_AT_MOST and accuracy["mlp"] == MLP_ACCURACY,
-            ),
+            result=run.result(BOOK.metric, accuracy["mlp"], BOOK, digits=2),
+            figures=[run.result(BOOK_NEURON.metric, accuracy["neuron"], BOOK_NEURON, digits=2)],
         )
     return 0
 

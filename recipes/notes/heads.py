@@ -38,7 +38,11 @@ from keras_dl.datasets import Data, load_table
 from keras_dl.tasks import HEAD_ALIASES
 
 IDENTITY = recipe.BookFigure(
-    "softmax([z, 0])[0] = sigmoid(z)", "equal", recipe.ANY_DATASET, "seed 001", band=(0.0, 1e-4),
+    "softmax([z, 0])[0] = sigmoid(z)",
+    "equal",
+    recipe.ANY_DATASET,
+    "seed 001",
+    band=(0.0, 1e-4),
     exact=True,
 )
 AGREEMENT = recipe.BookFigure(

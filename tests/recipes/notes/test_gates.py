@@ -50,11 +50,12 @@ def test_one_neuron_fails_on_xor_while_two_layers_learn_it(run_recipe):
     assert metrics["neuron_accuracy"] <= gates.NEURON_AT_MOST
     assert metrics["mlp_accuracy"] == gates.MLP_ACCURACY
     assert metrics["final_mlp_loss"] < metrics["final_neuron_loss"]
-    # The run judges the notes' claim itself, from the same two accuracies.
-    assert metrics["result"]["value"] == (
-        f"{metrics['neuron_accuracy']:.2f} / {metrics['mlp_accuracy']:.2f}"
-    )
-    assert metrics["result"]["inside"] is True
+    # The run judges the notes' figure from the same two accuracies: two layers learn XOR,
+    # and one neuron's bound is a fact (exact), not counted as a reproduction.
+    assert metrics["result"]["value"] == metrics["mlp_accuracy"]
+    assert metrics["result"]["verdict"] == "inside"
+    (neuron,) = metrics["figures"]
+    assert neuron["value"] == metrics["neuron_accuracy"] and neuron["verdict"] == "exact"
     history = (run_dir / "history.csv").read_text().splitlines()
     columns = {"epoch", "neuron_loss", "neuron_accuracy", "mlp_loss", "mlp_accuracy"}
     assert set(history[0].split(",")) == columns
