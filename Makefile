@@ -5,6 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.keras-dl-installed
+# The other backends each get a virtualenv of their own (the same install, plus the backend).
+# torch is pinned: pip takes 2.13.0's CPU build from disk here, where an unpinned torch pulls
+# a CUDA build of several GB.
+JAX_VENV   ?= .venv-jax
+TORCH_VENV ?= .venv-torch
+TORCH_PIN  ?= torch==2.13.0
 RUNS   ?=
 METRIC ?= val_loss
 SMOOTH ?= 0
@@ -12,7 +18,7 @@ SEEDS  ?= 3
 OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
 
 .DEFAULT_GOAL := help
-.PHONY: help setup recipe reproduce list compare test test-slow lint bench check-book clean
+.PHONY: help setup recipe reproduce list compare test test-jax test-torch test-slow lint bench check-book clean
 
 help: ## show this help
 	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
@@ -29,6 +35,18 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install -e '.[dev]'
 	@touch $(STAMP)
+
+$(JAX_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
+	@test -x $(JAX_VENV)/bin/python || $(PYTHON) -m venv $(JAX_VENV)
+	$(JAX_VENV)/bin/python -m pip install --upgrade --quiet pip
+	$(JAX_VENV)/bin/python -m pip install -e '.[dev,jax]'
+	@touch $@
+
+$(TORCH_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --upgrade --quiet pip
+	$(TORCH_VENV)/bin/python -m pip install '$(TORCH_PIN)' -e '.[dev,torch]'
+	@touch $@
 
 setup: $(STAMP) ## create .venv and install keras-dl with its dev extras
 
@@ -50,6 +68,12 @@ compare: $(STAMP) ## overlay runs or seed groups: make compare RUNS="dir1 dir2" 
 test: $(STAMP) ## run the test suite (fast checks; slow real-data checks are marked and skipped)
 	$(PY) -m pytest
 
+test-jax: $(JAX_VENV)/.keras-dl-installed ## the test suite on the JAX backend (its own .venv-jax)
+	KERAS_BACKEND=jax $(JAX_VENV)/bin/python -m pytest
+
+test-torch: $(TORCH_VENV)/.keras-dl-installed ## the test suite on the PyTorch backend (.venv-torch, torch 2.13.0)
+	KERAS_BACKEND=torch $(TORCH_VENV)/bin/python -m pytest
+
 test-slow: $(STAMP) ## run only the slow, full-settings checks
 	$(PY) -m pytest -m slow
 
@@ -63,5 +87,5 @@ check-book: $(STAMP) ## every recipe over seeds, judged against the book; writes
 	$(PY) bench/check_book.py
 
 clean: ## remove the virtualenv and caches (runs/ is kept)
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(JAX_VENV) $(TORCH_VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

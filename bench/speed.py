@@ -1,21 +1,35 @@
-"""Speed and memory benchmark: ratios measured side by side in one run.
+"""Speed benchmark: keras_dl against the book's own code, on every installed backend.
 
 1. Multi-hot encoding of IMDB-sized data (25,000 sequences, 10,000 words): keras_dl's
-   vectorized `multi_hot` against the book's Python double loop, and float32 against
-   float64 memory (the reason the book's float64 array would need 2 GB).
-2. Training throughput of the book's first network (Dense(512) -> Dense(10), batch 128,
-   60,000 x 784) on the current backend and device: float32 against XLA and against mixed
-   precision, each measured in a fresh process (both switches are global).
+   vectorized `multi_hot` against the book's Python double loop, and float32 against the
+   book's float64 memory.
+2. Training throughput of two book networks on random data of the book's sizes:
+   ch. 2's Dense(512, relu) -> Dense(10, softmax) (60,000 x 784, rmsprop, batch 128) and
+   ch. 4's IMDB Dense(16) -> Dense(16) -> Dense(1, sigmoid) (15,000 x 10,000, batch 512).
+   Configurations: the book's exact code (a `keras.Sequential`, compiled and fitted as the
+   book does), keras_dl's default (`build_dense_model`), and keras_dl with each switch that
+   may change the numbers (XLA, mixed precision). Each measurement is a fresh process (the
+   switches are global), on every backend given, interleaved over rounds so that a slow
+   spell of the machine hits every configuration alike.
 
-Run: make bench   (or python bench/speed.py [--samples 60000] [--out bench/results])
-Writes bench/results/speed-<backend>-<cpu|gpu>.md and prints the same table.
+Reported: samples/s (the median over rounds), the ratio to the same backend's book code, the
+ratio to TensorFlow's book code, the fraction of the machine's sgemm peak (measured here with
+NumPy: 6 flops per multiply-add per sample, forward and backward) and each process's peak RSS.
+
+Run: make bench   (or python bench/speed.py [--rounds 2] [--scale 1.0]
+                   [--interpreter jax=.venv-jax/bin/python ...] [--out bench/results])
+Writes bench/results/speed-<cpu|gpu>.md and .json, and prints the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import platform
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -23,7 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-SWITCHES = {"float32": {}, "xla": {"xla": True}, "mixed precision": {"mixed_precision": True}}
+BACKENDS = ("tensorflow", "jax", "torch")
+CONFIGS = ("book", "keras_dl", "keras_dl + xla", "keras_dl + mixed precision")
+NETWORKS = {
+    # name: (samples, features, hidden units, classes (1 = sigmoid), batch size)
+    "ch2 Dense 512-10": (60000, 784, (512,), 10, 128),
+    "imdb Dense 16-16-1": (15000, 10000, (16, 16), 1, 512),
+}
+TIMED_EPOCHS = 2
 
 
 def book_vectorize_sequences(sequences, dimension: int) -> np.ndarray:
@@ -35,7 +56,7 @@ def book_vectorize_sequences(sequences, dimension: int) -> np.ndarray:
     return results
 
 
-def bench_multi_hot() -> list[tuple[str, str, str]]:
+def bench_multi_hot() -> list[str]:
     """Time and size both encodings of the same 25,000 generated IMDB-format reviews."""
     from keras_dl.datasets import multi_hot
     from keras_dl.synthetic import synthetic_sequences
@@ -49,114 +70,269 @@ def bench_multi_hot() -> list[tuple[str, str, str]]:
     book_s = time.perf_counter() - start
     assert np.array_equal(ours, book), "the two encodings differ"
     return [
-        (
-            "multi-hot 25,000 x 10,000: time",
-            f"book loop {book_s:.2f} s, keras_dl {ours_s:.2f} s",
-            f"{book_s / ours_s:.1f}x faster",
-        ),
-        (
-            "multi-hot 25,000 x 10,000: memory",
-            f"float64 {book.nbytes / 2**30:.2f} GiB, float32 {ours.nbytes / 2**30:.2f} GiB",
-            f"{book.nbytes / ours.nbytes:.1f}x smaller",
-        ),
+        "| measurement | book | keras_dl | ratio |",
+        "|---|---|---|---|",
+        f"| multi-hot 25,000 x 10,000: time | {book_s:.2f} s | {ours_s:.2f} s "
+        f"| {book_s / ours_s:.1f}x faster |",
+        f"| multi-hot 25,000 x 10,000: memory | {book.nbytes / 2**30:.2f} GiB (float64) "
+        f"| {ours.nbytes / 2**30:.2f} GiB (float32) | {book.nbytes / ours.nbytes:.1f}x smaller |",
     ]
 
 
-def worker(switch: str, samples: int) -> None:
-    """Measure training throughput with one switch; print a JSON line."""
+def sgemm_peak(size: int = 2048, repeats: int = 5) -> float:
+    """The machine's float32 matrix-multiply rate in GFLOP/s: NumPy's BLAS, best of repeats."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random((size, size), dtype=np.float32), rng.random((size, size), dtype=np.float32)
+    a @ b  # warm-up: threads and caches
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * size**3 / best / 1e9
+
+
+def _timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def flops_per_sample(features: int, hidden: tuple[int, ...], classes: int) -> int:
+    """6 flops per weight per sample: a multiply-add forward, two backward."""
+    widths = [features, *hidden, classes]
+    return 6 * sum(a * b for a, b in itertools.pairwise(widths))
+
+
+def book_model(hidden: tuple[int, ...], classes: int):
+    """The book's own code: a Sequential of Dense layers, compiled as in ch. 2 and 4."""
+    import keras
+    from keras import layers
+
+    head = layers.Dense(classes, activation="softmax" if classes > 1 else "sigmoid")
+    model = keras.Sequential([*(layers.Dense(u, activation="relu") for u in hidden), head])
+    model.compile(
+        optimizer="rmsprop",
+        loss="sparse_categorical_crossentropy" if classes > 1 else "binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def worker(network: str, config: str, scale: float) -> dict:
+    """Train `network` under `config` in this process; return its throughput and peak RSS."""
+    samples, features, hidden, classes, batch = NETWORKS[network]
+    samples = max(batch, int(samples * scale))
+    rng = np.random.default_rng(0)
+    if classes > 1:
+        x = rng.random((samples, features), dtype=np.float32)
+        y = rng.integers(0, classes, samples)
+    else:  # about 230 words of 10,000 per review, as IMDB's
+        x = (rng.random((samples, features), dtype=np.float32) < 0.023).astype(np.float32)
+        y = rng.integers(0, 2, samples).astype(np.float32)
+
     import keras
 
     from keras_dl import build_dense_model, runtime
 
-    runtime.configure(**SWITCHES[switch])
+    if config != "book":
+        runtime.configure(xla="xla" in config, mixed_precision="mixed" in config)
     runtime.seed_everything(0)
-    rng = np.random.default_rng(0)
-    x = rng.random((samples, 784), dtype=np.float32)
-    y = rng.integers(0, 10, samples)
-    model = build_dense_model(784, "multiclass", num_classes=10, hidden_units=(512,))
-    model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # warm-up: tracing and compilation
+    if config == "book":
+        model = book_model(hidden, classes)
+    else:
+        task = "multiclass" if classes > 1 else "binary"
+        model = build_dense_model(
+            features, task, num_classes=classes if classes > 1 else None, hidden_units=hidden
+        )
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up: tracing, compiling
     start = time.perf_counter()
-    model.fit(x, y, batch_size=128, epochs=2, verbose=0)
+    model.fit(x, y, batch_size=batch, epochs=TIMED_EPOCHS, verbose=0)
     elapsed = time.perf_counter() - start
-    print(
-        json.dumps(
+    return {
+        "samples_per_s": TIMED_EPOCHS * samples / elapsed,
+        "steps_per_execution": int(model.steps_per_execution),
+        "peak_rss_mib": peak_rss_mib(),
+        "backend": runtime.backend(),
+        "device": runtime.device(),
+        "versions": {"keras": keras.__version__, runtime.backend_package(): _version()},
+    }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (Linux' VmHWM, which, unlike getrusage's maxrss,
+    does not inherit the parent's peak through fork and exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _version() -> str | None:
+    from importlib import metadata
+
+    from keras_dl import runtime
+
+    try:
+        return metadata.version(runtime.backend_package())
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def measure(python: str, backend: str, network: str, config: str, scale: float) -> dict:
+    """One worker process; its result, or {"error": last line} when it failed."""
+    done = subprocess.run(
+        [python, __file__, "--worker", network, config, "--scale", str(scale)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["no output"]
+        return {"error": lines[-1][:200]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def installed_backends(interpreters: dict[str, str]) -> dict[str, str]:
+    """Backend -> the Python that has it: the ones given, else this one where it has it."""
+    import importlib.util
+
+    found = {}
+    for backend in BACKENDS:
+        if backend in interpreters:
+            found[backend] = interpreters[backend]
+        elif importlib.util.find_spec(backend) is not None:
+            found[backend] = sys.executable
+    return found
+
+
+def bench_training(backends: dict[str, str], rounds: int, scale: float) -> list[dict]:
+    """Every (backend, network, configuration), interleaved over rounds (odd rounds in
+    reverse order); one row each with the median and every round's samples/s."""
+    cells = [(b, n, c) for b in backends for n in NETWORKS for c in CONFIGS]
+    measured: dict[tuple, list[dict]] = {cell: [] for cell in cells}
+    for round_ in range(rounds):
+        for backend, network, config in cells if round_ % 2 == 0 else cells[::-1]:
+            print(f"round {round_ + 1}/{rounds}: {backend}, {network}, {config} ...", flush=True)
+            result = measure(backends[backend], backend, network, config, scale)
+            measured[(backend, network, config)].append(result)
+    rows = []
+    for (backend, network, config), results in measured.items():
+        good = [r for r in results if "error" not in r]
+        row = {"backend": backend, "network": network, "config": config}
+        if not good:
+            rows.append({**row, "error": results[-1]["error"]})
+            continue
+        rates = [r["samples_per_s"] for r in good]
+        rows.append(
             {
-                "samples_per_s": 2 * samples / elapsed,
-                "backend": runtime.backend(),
-                "device": runtime.device(),
-                "keras": keras.__version__,
+                **row,
+                "samples_per_s": statistics.median(rates),
+                "rounds": rates,
+                "steps_per_execution": good[-1]["steps_per_execution"],
+                "peak_rss_mib": max(r["peak_rss_mib"] for r in good),
+                "device": good[-1]["device"],
+                "versions": good[-1]["versions"],
             }
         )
-    )
+    return rows
 
 
-def bench_training(samples: int) -> tuple[list[tuple[str, str, str]], dict]:
-    """Run the worker once per switch, each in a fresh process, and compare to float32."""
-    measured = {}
-    for switch in SWITCHES:
-        print(f"training throughput with {switch} ...", flush=True)
-        done = subprocess.run(
-            [sys.executable, __file__, "--worker", switch, "--samples", str(samples)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        )
-        if done.returncode != 0:
-            measured[switch] = None
-            print(f"  {switch} failed: {done.stderr.strip().splitlines()[-1:]}")
+def training_table(rows: list[dict], peak: float, scale: float) -> list[str]:
+    """The combined table: one line per backend, network and configuration."""
+
+    def rate(backend: str, network: str, config: str = "book") -> float | None:
+        for row in rows:
+            if (row["backend"], row["network"], row["config"]) == (backend, network, config):
+                return row.get("samples_per_s")
+        return None
+
+    lines = [
+        "| backend | network | configuration | samples/s | vs this backend's book code "
+        "| vs TF book code | of sgemm peak | steps/call | peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        head = f"| {row['backend']} | {row['network']} | {row['config']} |"
+        if "error" in row:
+            lines.append(f"{head} failed: {row['error']} | - | - | - | - | - |")
             continue
-        measured[switch] = json.loads(done.stdout.strip().splitlines()[-1])
-    base = measured["float32"]
-    rows = []
-    for switch, result in measured.items():
-        if result is None:
-            rows.append((f"first network, {switch}", "failed", "-"))
-            continue
-        ratio = result["samples_per_s"] / base["samples_per_s"] if base else float("nan")
-        rows.append(
-            (
-                f"first network, {switch}",
-                f"{result['samples_per_s']:,.0f} samples/s",
-                f"{ratio:.2f}x float32",
-            )
+        _, features, hidden, classes, _ = NETWORKS[row["network"]]
+        value = row["samples_per_s"]
+        own, tf_book = rate(row["backend"], row["network"]), rate("tensorflow", row["network"])
+        fraction = value * flops_per_sample(features, hidden, classes) / 1e9 / peak
+        lines.append(
+            f"{head} {value:,.0f} | {_ratio(value, own)} | {_ratio(value, tf_book)} "
+            f"| {fraction:.0%} | {row['steps_per_execution']} | {row['peak_rss_mib']:,.0f} MiB |"
         )
-    return rows, base or {}
+    return lines
+
+
+def _ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}x" if base else "-"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--samples", type=int, default=60000)
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the book's sample counts"
+    )
+    parser.add_argument(
+        "--interpreter",
+        action="append",
+        default=[],
+        metavar="BACKEND=PYTHON",
+        help="the Python to run a backend with, e.g. jax=.venv-jax/bin/python",
+    )
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
-    parser.add_argument("--worker", choices=list(SWITCHES), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, metavar=("NETWORK", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.samples)
+        print(json.dumps(worker(*args.worker, args.scale)))
         return 0
+    interpreters = {}
+    for item in args.interpreter:
+        backend, _, python = item.partition("=")
+        if backend not in BACKENDS or not python:
+            parser.error(
+                f"--interpreter {item!r}: expected BACKEND=PYTHON, BACKEND one of "
+                f"{', '.join(BACKENDS)}"
+            )
+        interpreters[backend] = python
 
+    backends = installed_backends(interpreters)
+    print(f"backends: {', '.join(f'{b} ({p})' for b, p in backends.items())}", flush=True)
+    peak = sgemm_peak()
+    print(f"sgemm peak (NumPy, float32): {peak:.0f} GFLOP/s", flush=True)
     print("multi-hot encoding ...", flush=True)
-    rows = bench_multi_hot()
-    training_rows, environment = bench_training(args.samples)
-    rows += training_rows
-    kind = "gpu" if environment.get("device", "").startswith("GPU") else "cpu"
-    lines = [
-        f"# Speed benchmark ({environment.get('backend', '?')}, {environment.get('device', '?')})",
-        "",
-        f"Keras {environment.get('keras', '?')}; `python bench/speed.py --samples {args.samples}`; "
-        f"{time.strftime('%Y-%m-%d')}.",
-        "",
-        "| measurement | measured | ratio |",
-        "|---|---|---|",
-        *[f"| {a} | {b} | {c} |" for a, b, c in rows],
-        "",
-    ]
-    text = "\n".join(lines)
+    encoding = bench_multi_hot()
+    rows = bench_training(backends, args.rounds, args.scale)
+    device = next((r["device"] for r in rows if "device" in r), platform.processor())
+    command = "python bench/speed.py " + " ".join(sys.argv[1:])
+    text = "\n".join(
+        [
+            f"# Speed benchmark ({device})",
+            "",
+            f"`{command.strip()}`, {time.strftime('%Y-%m-%d')}; {args.rounds} interleaved "
+            f"rounds, each a fresh process; samples/s is the median. sgemm peak "
+            f"{peak:.0f} GFLOP/s (NumPy float32 2048 x 2048).",
+            "",
+            *training_table(rows, peak, args.scale),
+            "",
+            *encoding,
+            "",
+        ]
+    )
     print(text)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"speed-{environment.get('backend', 'unknown')}-{kind}.md"
+    kind = "gpu" if device.startswith("GPU") else "cpu"
+    path = out / f"speed-{kind}.md"
     replaced = " (replacing the previous results)" if path.exists() else ""
     path.write_text(text)
-    print(f"wrote {path}{replaced}")
+    record = {"sgemm_gflops": peak, "scale": args.scale, "rounds": args.rounds, "rows": rows}
+    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {path} and {path.with_suffix('.json').name}{replaced}")
     return 0
 
 

@@ -149,6 +149,19 @@ def parser(
         help="compute in float16 (GPU) / bfloat16 (CPU); heads stay float32",
     )
     result.add_argument("--xla", action="store_true", help="compile with XLA")
+    result.add_argument(
+        "--distribute",
+        action="store_true",
+        help="train data-parallel on all local devices (TensorFlow's MirroredStrategy, "
+        "JAX's keras.distribution.DataParallel); --batch-size stays the global batch",
+    )
+    result.add_argument(
+        "--cpu-devices",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="split the CPU into N logical devices, e.g. to try --distribute on a laptop",
+    )
     return result
 
 

@@ -20,6 +20,7 @@ history.csv, curves.png and metrics.json and prints the closing line beside the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -164,11 +165,20 @@ class RecipeRun(Run):
         args: argparse.Namespace,
         dataset: str,
         resumed: bool = False,
+        distribution: runtime.Distribution = runtime.SINGLE_DEVICE,
     ):
         super().__init__(path, recipe, resumed=resumed)
         self.args = args
         self.dataset = dataset
+        self.distribution = distribution
         self._fits = 0
+        self._scope = contextlib.ExitStack()
+
+    def __enter__(self) -> RecipeRun:
+        """Open the run inside its distribution's scope: the models built, compiled and
+        fitted in the body train on every replica (``--distribute``)."""
+        self._scope.enter_context(self.distribution.scope())
+        return self
 
     def callbacks(self) -> list[keras.callbacks.Callback]:
         """Callbacks for the run's ``fit``: pass ``callbacks=run.callbacks()``.
@@ -184,6 +194,7 @@ class RecipeRun(Run):
         return [*callbacks, Backup(str(backup)), TerminateOnNaN()]
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        self._scope.close()
         super().__exit__(exc_type, exc, tb)
         if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
             finished = self.epochs_finished()
@@ -273,23 +284,50 @@ def _first_nan_epoch(history) -> int | None:
     return int(bad[0]) + 1 if bad.size else None
 
 
-def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "") -> RecipeRun:
+def start(
+    name: str,
+    args: argparse.Namespace,
+    *,
+    dataset: str,
+    variant: str = "",
+    tensorflow_only: str = "",
+) -> RecipeRun:
     """Configure the runtime, seed everything, print backend and device, open the run.
 
     `variant` names one of several runs of a recipe (it is added to the run's tag), so
     that each variant is a run of its own that `overlay` can compare. The run is a context
     manager: if its body raises, the run keeps what it finished, marked interrupted or failed.
+    `tensorflow_only` is the reason a recipe needs TensorFlow (e.g. "it reproduces the
+    book's tf.GradientTape loop"): on another backend the run is refused with it.
     """
-    runtime.configure(mixed_precision=args.mixed_precision, xla=args.xla)
+    if tensorflow_only and runtime.backend() != "tensorflow":
+        raise RunRefusedError(
+            f"{name} needs the tensorflow backend ({tensorflow_only}); this is "
+            f"{runtime.backend()}: run it with KERAS_BACKEND=tensorflow"
+        )
+    try:
+        distribution = runtime.configure(
+            mixed_precision=args.mixed_precision,
+            xla=args.xla,
+            distribute=args.distribute,
+            cpu_devices=args.cpu_devices,
+        )
+    except ValueError as err:
+        raise RunRefusedError(_as_flag(str(err))) from None
     runtime.seed_everything(args.seed)
     environment = runtime.describe()
+    replicas = (
+        f", {distribution.strategy} on {distribution.replicas} replicas" if args.distribute else ""
+    )
     print(
         f"[{name}{' ' + variant if variant else ''}] backend {environment['backend']}, "
-        f"{environment['device']}, dataset {dataset}"
+        f"{environment['device']}, dataset {dataset}{replicas}"
     )
     resumed = _resumed_run(name, args, variant)
     if resumed is not None:
-        run = RecipeRun(resumed, name, args=args, dataset=dataset, resumed=True)
+        run = RecipeRun(
+            resumed, name, args=args, dataset=dataset, resumed=True, distribution=distribution
+        )
         print(f"resuming {resumed} from its epoch {run.epochs_finished()}")
         return run
     tag = "-".join(part for part in (args.tag, variant) if part) or None
@@ -299,10 +337,19 @@ def start(name: str, args: argparse.Namespace, *, dataset: str, variant: str = "
         "dataset": dataset,
         "variant": variant or None,
         **environment,
+        **distribution.as_dict(),
         "command": sys.argv,
     }
     record = start_run(name, config, out=args.out, tag=tag)
-    return RecipeRun(record.path, name, args=args, dataset=dataset)
+    return RecipeRun(record.path, name, args=args, dataset=dataset, distribution=distribution)
+
+
+def _as_flag(message: str) -> str:
+    """The runtime's "cpu_devices=3: ..." as the flag a user typed: "--cpu-devices 3: ..."."""
+    setting, _, reason = message.partition(": ")
+    key, _, value = setting.partition("=")
+    flag = "--" + key.replace("_", "-") + ("" if value == "True" else f" {value}")
+    return f"{flag}: {reason}"
 
 
 def _resumed_run(name: str, args: argparse.Namespace, variant: str) -> Path | None:

@@ -218,7 +218,8 @@ def wait_for_epochs(out, count: int, process: subprocess.Popen, timeout: float =
 
 def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path):
 
-    process = start_digits(tmp_path, "--epochs", "40", "--no-plots")
+    # Small batches and many epochs: long enough to be interrupted on a fast backend (JAX).
+    process = start_digits(tmp_path, "--epochs", "100", "--batch-size", "16", "--no-plots")
     run_dir = wait_for_epochs(tmp_path, 2, process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
@@ -231,12 +232,12 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path
     assert metrics["epochs_finished"] == len(kept) - 1 >= 2
 
     refused = cli("run", "digits", "--resume", str(run_dir), "--epochs", "3")
-    assert_one_error_line(refused, "made with --epochs 40, not 3")
+    assert_one_error_line(refused, "made with --epochs 100, not 3")
     done = cli("run", "digits", "--resume", str(run_dir))
     assert done.returncode == 0, done.stderr[-2000:]
     lines = (run_dir / "history.csv").read_text().splitlines()
     assert lines[: len(kept)] == kept  # the old epochs, untouched...
-    assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(1, 41))  # ...then on
+    assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(1, 101))  # ...then on
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["status"] == "complete" and not (run_dir / "backup").exists()
     assert_one_error_line(cli("run", "digits", "--resume", str(run_dir)), "the run is complete")

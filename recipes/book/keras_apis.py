@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from keras_dl import plots, recipe, runtime
 from keras_dl.datasets import Data, load_images
 
+TENSORFLOW_ONLY = "its custom loop and train_step are the book's tf.GradientTape code"
 BOOK = recipe.BookFigure("test accuracy", 0.971, "MNIST", "ch. 7.3", band=(0.97, 1.0))
 LOOP_TOLERANCE = 1e-4  # float32 arithmetic: the same operations in the same order
 APIS = recipe.BookFigure(
@@ -84,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     print(data)
     input_size = data.train[0].shape[1]
 
-    with recipe.start("keras_apis", args, dataset=data.name) as run:
+    with recipe.start(
+        "keras_apis", args, dataset=data.name, tensorflow_only=TENSORFLOW_ONLY
+    ) as run:
         # 1. Sequential, functional, subclassed: three spellings of one model, so one
         #    parameter count.
         counts = parameter_counts(input_size)

@@ -35,6 +35,7 @@ import tensorflow as tf
 from keras_dl import recipe
 from keras_dl.datasets import load_images
 
+TENSORFLOW_ONLY = "it reproduces the book's tf.GradientTape loop on tf.Variables"
 BOOK = recipe.BookFigure(
     "test accuracy (GradientTape loop)", (0.81, 0.82), "MNIST", "ch. 2.5", band=(0.78, 1.0)
 )
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(data)
 
-    with recipe.start("mnist_scratch", args, dataset=data.name) as run:
+    with recipe.start(
+        "mnist_scratch", args, dataset=data.name, tensorflow_only=TENSORFLOW_ONLY
+    ) as run:
         # tf.random.uniform draws W from the global seed that recipe.start has just set.
         model = build_model(data.train[0].shape[1])
 

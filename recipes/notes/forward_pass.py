@@ -25,7 +25,7 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_dl import recipe
+from keras_dl import recipe, runtime
 
 # DLFS prints the output to 8 decimals: we reproduce y[0] to 1e-4, as every notes' number.
 BOOK_OUTPUT = (0.31682708, 0.69627909)
@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         #    and in Keras' default float32.
         models = {dtype: keras_network(network, dtype) for dtype in ("float64", "float32")}
         models["float32"].summary()
+        #    (JAX computes float64 in float32 unless JAX_ENABLE_X64=1: then both agree
+        #    with NumPy only to float32's precision, about 1e-7.)
+        float64 = "float64" if runtime.computes_float64() else "float32: JAX without x64"
         outputs = {}
         for dtype, model in models.items():
             outputs[dtype] = model.predict(X[None, :].astype(dtype), verbose=0)[0]
-            print(f"Keras  y = {show(outputs[dtype])} ({dtype})")
+            note = f"float64, computed in {float64}" if dtype == "float64" else dtype
+            print(f"Keras  y = {show(outputs[dtype])} ({note})")
         print(f"book   y = {show(BOOK_OUTPUT)}")
 
         if not args.no_plots:
@@ -73,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 "numpy_output": values["y"],
                 "keras_output_float64": outputs["float64"],
                 "keras_output_float32": outputs["float32"],
+                "keras_float64_computed_in": float64,
                 "book_output": list(BOOK_OUTPUT),
                 "max_abs_difference_numpy_keras": {
                     dtype: float(np.max(np.abs(values["y"] - y))) for dtype, y in outputs.items()

@@ -2,15 +2,26 @@
 
 import json
 
+import keras
 import pytest
 
 from keras_dl.book import Result
-from keras_dl.registry import list_recipes
+from keras_dl.registry import list_recipes, load_recipe
 
 
 @pytest.mark.parametrize("name", [info.name for info in list_recipes()])
 def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, run_recipe, capsys):
+    """On another backend a TensorFlow-only recipe refuses with one line saying why."""
+    reason = getattr(load_recipe(name), "TENSORFLOW_ONLY", "")
     code, run_dirs = run_recipe(name, "--quick")
+    if reason and keras.backend.backend() != "tensorflow":
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert code == 2 and not run_dirs
+        assert error == (
+            f"error: {name} needs the tensorflow backend ({reason}); this is "
+            f"{keras.backend.backend()}: run it with KERAS_BACKEND=tensorflow"
+        )
+        return
     assert code == 0
     assert run_dirs, f"{name} wrote no run directory"
     lines = []

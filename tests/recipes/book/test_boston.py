@@ -80,19 +80,21 @@ def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
 
 
 def test_fast_validation_and_batched_steps_match_a_plain_fit():
-    """EpochValidation logs what fit(validation_data=...) logs, and running 32 batches per
-    call (steps_per_execution) trains exactly as one batch per call does."""
+    """EpochValidation logs what fit(validation_data=...) logs, and running a whole epoch
+    per call (steps_per_execution "auto" under verbose=0) trains exactly as one batch per
+    call does."""
     boston = load_recipe("boston")
     (x, y), (x_val, y_val) = synthetic_boston_housing(num_train=120, num_test=40, seed=0)
     x, x_val = (x - x.mean(0)) / x.std(0), (x_val - x.mean(0)) / x.std(0)
     x, x_val = x.astype("float32"), x_val.astype("float32")
     keras.utils.set_random_seed(3)
-    fast = boston.build_model().fit(
+    model = boston.build_model()
+    fast = model.fit(
         x, y, epochs=3, batch_size=16, callbacks=[boston.EpochValidation(x_val, y_val)], verbose=0
     )
+    assert model.steps_per_execution == 8  # 120 rows in batches of 16: the epoch in one call
     keras.utils.set_random_seed(3)
-    plain = build_dense_model(13, "regression", hidden_units=(64, 64))
-    assert plain.steps_per_execution == 1
+    plain = build_dense_model(13, "regression", hidden_units=(64, 64), steps_per_execution=1)
     keras_way = plain.fit(x, y, validation_data=(x_val, y_val), epochs=3, batch_size=16, verbose=0)
     for key in ("loss", "mae", "val_loss", "val_mae"):
         assert fast.history[key] == pytest.approx(keras_way.history[key], rel=1e-5), key

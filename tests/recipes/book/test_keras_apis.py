@@ -4,10 +4,16 @@ a custom loop and a train_step override reproduce fit's curves."""
 import csv
 import json
 
+import keras
 import numpy as np
 import pytest
 
 from keras_dl.registry import load_recipe
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason=f"keras_apis needs TensorFlow: {load_recipe('keras_apis').TENSORFLOW_ONLY}",
+)
 
 TIGHT = 1e-5  # float32 arithmetic, same operations in the same order
 

@@ -4,10 +4,17 @@ GradientTape gradients are the true ones (checked against finite differences).""
 import csv
 import json
 
+import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from keras_dl.registry import load_recipe
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason=f"mnist_scratch needs TensorFlow: {load_recipe('mnist_scratch').TENSORFLOW_ONLY}",
+)
 
 
 def read_history(run_dir):
