@@ -80,8 +80,8 @@ test-slow: $(STAMP) ## run only the slow, full-settings checks
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check keras_dl recipes tests bench
 
-bench: $(STAMP) ## speed benchmark: CPU throughput of the library's training paths
-	$(PY) bench/speed.py
+bench: $(STAMP) $(JAX_VENV)/.keras-dl-installed $(TORCH_VENV)/.keras-dl-installed ## speed: keras_dl vs the book's code, on TensorFlow, JAX and torch
+	$(PY) bench/speed.py --interpreter jax=$(JAX_VENV)/bin/python --interpreter torch=$(TORCH_VENV)/bin/python $(ARGS)
 
 check-book: $(STAMP) ## every recipe over seeds, judged against the book; writes bench/results/book.md
 	$(PY) bench/check_book.py

@@ -28,7 +28,8 @@ def run_recipe(tmp_path):
     """Call a recipe's main(argv) in-process with --out in a temporary folder (and with
     ``--seed $KERAS_DL_TEST_SEED`` when that is set and the test names no seed).
 
-    Returns ``(exit_code, run_dirs)``, the run directories sorted by name.
+    Returns ``(exit_code, run_dirs)``, the run directories in the order they were made
+    (runs made in the same second have names that do not sort in that order).
     """
 
     def run(name: str, *argv: str):
@@ -38,7 +39,12 @@ def run_recipe(tmp_path):
             argv = (*argv, "--seed", seed)  # a sweep: the recipe tests at another seed
         code = load_recipe(name).main([*argv, "--out", str(out)])
         folder = out / name
-        run_dirs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        made = (
+            [p for p in folder.iterdir() if (p / "config.json").is_file()]
+            if folder.is_dir()
+            else []
+        )
+        run_dirs = sorted(made, key=lambda p: ((p / "config.json").stat().st_mtime_ns, p.name))
         return code, run_dirs
 
     return run

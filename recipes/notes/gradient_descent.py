@@ -197,7 +197,7 @@ def keras_sgd_path(start: np.ndarray, learning_rate: float, steps: int) -> np.nd
     path = [keras.ops.convert_to_numpy(x).astype(float)]
     for _ in range(steps):
         gradient = numerical_gradient(f, keras.ops.convert_to_numpy(x).astype(float))
-        optimizer.apply([gradient.astype("float32")], [x])
+        optimizer.apply([keras.ops.convert_to_tensor(gradient, "float32")], [x])
         path.append(keras.ops.convert_to_numpy(x).astype(float))
     return np.array(path)
 

@@ -81,7 +81,7 @@ def test_baseline_overfits_and_early_stopping_restores_its_best_epoch(run_recipe
     assert stopped["epochs_run"] == stopped["best_epoch"] + 5
     assert stopped["restored_epoch"] == stopped["best_epoch"] == baseline["best_epoch"]
     assert stopped["val"]["crossentropy"] == pytest.approx(stopped["best_val_loss"], abs=1e-4)
-    assert stopped["memorized_wrong_labels"] < baseline["memorized_wrong_labels"] / 2
+    assert stopped["memorized_wrong_labels"] < 0.75 * baseline["memorized_wrong_labels"]
     assert stopped["gap_accuracy"] < baseline["gap_accuracy"]
     # Whether it also scores better on test is the recipe's claim, judged over seeds by
     # `make check-book` (one seed is no evidence either way).
