@@ -63,7 +63,13 @@ def test_conformance(task, kwargs, out_shape, activation, loss, metric, tmp_path
     path = tmp_path / "model.keras"
     model.save(path)
     restored = keras.models.load_model(path)
-    np.testing.assert_array_equal(restored.predict(X, verbose=0), model.predict(X, verbose=0))
+    for saved, loaded in zip(model.get_weights(), restored.get_weights(), strict=True):
+        np.testing.assert_array_equal(loaded, saved)
+    # The fitted model predicts 8 batches per call, the restored one 1 (until its first fit):
+    # TensorFlow's multi-step loop can round the last float32 bit differently.
+    np.testing.assert_allclose(
+        restored.predict(X, verbose=0), model.predict(X, verbose=0), atol=1e-6
+    )
 
 
 def test_images_are_flattened_and_hidden_layers_regularized():
