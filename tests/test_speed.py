@@ -48,15 +48,14 @@ def test_the_table_gives_each_ratio_and_the_peak_fraction(speed):
     assert "failed: ValueError: xla=True" in lines[6]
 
 
-def test_a_worker_measures_the_book_code_and_keras_dl_in_a_fresh_process(speed):
+def test_a_worker_measures_keras_dl_in_a_fresh_process(speed):
     """One measurement as make bench takes it: a subprocess on this backend, tiny data."""
-    for config in ("book", "keras_dl"):
-        result = speed.measure(
-            sys.executable, keras.backend.backend(), "imdb Dense 16-16-1", config, scale=0.07
-        )
-        assert "error" not in result, result
-        assert result["samples_per_s"] > 0 and result["peak_rss_mib"] > 0
-        assert result["backend"] == keras.backend.backend()
+    result = speed.measure(
+        sys.executable, keras.backend.backend(), "imdb Dense 16-16-1", "keras_dl", scale=0.07
+    )
+    assert "error" not in result, result
+    assert result["samples_per_s"] > 0 and result["peak_rss_mib"] > 0
+    assert result["backend"] == keras.backend.backend()
     # 1,050 rows in batches of 512: 3 batches, a whole epoch per call without progress bar
     assert result["steps_per_execution"] == (1 if keras.backend.backend() == "torch" else 3)
 
