@@ -1,16 +1,18 @@
-"""The fast path: amortise Keras' per-step overhead without changing a single number.
+"""The fast path: amortise Keras' per-step overhead without changing the training.
 
 Keras runs one compiled step per batch and returns to Python in between (callbacks, the
 progress bar, the next batch). `steps_per_execution` runs several batches per call instead:
 the same steps in the same order on the same data, so the weights and metrics are those of
-the plain path, and per-epoch callbacks (History, EarlyStopping, checkpoints) see the same
-epochs. Only per-batch callbacks are called less often (once per execution), and the
-progress bar moves in steps of that size (a fit with ``verbose=0`` shows none, and may
-run a whole small epoch per call).
+the plain path (a prediction can differ in float32's last bit), and per-epoch callbacks
+(History, EarlyStopping, checkpoints) see the same epochs. Only per-batch callbacks are
+called less often (once per execution), and the progress bar moves in steps of that size
+(a fit with ``verbose=0`` shows none, and may run a whole small epoch per call).
 
 `FastModel` is the `keras.Model` that `build_dense_model` returns: compiled with the
 default ``steps_per_execution="auto"``, each ``fit`` picks the value from the number of
-batches in its epoch (`auto_steps_per_execution`). Everything else is Keras' own.
+batches in its epoch (`auto_steps_per_execution`). On JAX replicas (``--distribute``) it
+also fits the arrays to the sharding: every batch must split evenly across the devices, and
+in a job of several processes each feeds its own share. Everything else is Keras' own.
 """
 
 from __future__ import annotations
