@@ -18,7 +18,7 @@ SEEDS  ?= 3
 OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
 
 .DEFAULT_GOAL := help
-.PHONY: help setup recipe reproduce list compare test test-jax test-torch test-slow lint bench check-book clean
+.PHONY: help setup recipe reproduce sweep report list compare test test-jax test-torch test-slow lint bench check-book clean
 
 help: ## show this help
 	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
@@ -57,6 +57,13 @@ recipe: $(STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
 reproduce: $(STAMP) ## one recipe over seeds: make reproduce NAME=reuters SEEDS=5|3,7,11 [ARGS=...]
 	@test -n "$(NAME)" || { echo "usage: make reproduce NAME=<name> [SEEDS=5] [ARGS='...']; see: make list"; exit 2; }
 	$(PY) -m keras_dl reproduce $(NAME) --seeds $(SEEDS) $(ARGS)
+
+sweep: $(STAMP) ## one recipe over a grid: make sweep NAME=digits GRID="epochs=5,10 batch-size=32,128" [ARGS=...]
+	@test -n "$(NAME)" -a -n "$(GRID)" || { echo 'usage: make sweep NAME=<name> GRID="epochs=5,10 batch-size=32,128" [ARGS="--quick"]; see: make list'; exit 2; }
+	$(PY) -m keras_dl sweep $(NAME) $(foreach point,$(GRID),--grid $(point)) $(ARGS)
+
+report: $(STAMP) ## one static page of every run: runs/index.html (make report RUNS_DIR=runs)
+	$(PY) -m keras_dl report $(or $(RUNS_DIR),runs)
 
 list: $(STAMP) ## list the recipes with one-line descriptions
 	@$(PY) -m keras_dl list

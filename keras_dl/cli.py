@@ -1,5 +1,5 @@
 """Command line: ``python -m keras_dl list | run NAME [args] | reproduce NAME --seeds N [args]
-| compare RUN_DIR...``."""
+| sweep NAME --grid FLAG=V1,V2 [args] | compare RUN_DIR... | report [RUNS_DIR]``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     reproduce.add_argument("name")
     reproduce.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    sweep = commands.add_parser(
+        "sweep",
+        help='run a recipe once per point of a grid: sweep NAME --grid "epochs=5,10" [flags]',
+    )
+    sweep.add_argument("name")
+    sweep.add_argument("recipe_args", nargs=argparse.REMAINDER)
     compare = commands.add_parser("compare", help="overlay runs' curves and mark best epochs")
     compare.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     compare.add_argument("--metric", default="val_loss", help="history column (default: val_loss)")
@@ -46,11 +52,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="draw every run on its own, also runs that differ only in their seed",
     )
+    scale = compare.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--log",
+        action="store_const",
+        const=True,
+        default=None,
+        help="log-scale y axis (default: when the values span more than two decades)",
+    )
+    scale.add_argument(
+        "--linear", dest="log", action="store_const", const=False, help="linear y axis, always"
+    )
     compare.add_argument(
         "--overwrite",
         action="store_true",
         help="replace an --out PNG and CSV that an earlier compare wrote (never other files)",
     )
+    report = commands.add_parser("report", help="write one static HTML page of every run")
+    report.add_argument("runs_dir", nargs="?", default="runs", metavar="RUNS_DIR")
+    report.add_argument("--out", default=None, help="the page (default: RUNS_DIR/index.html)")
     args = parser.parse_args(argv)
 
     try:
@@ -67,10 +87,18 @@ def main(argv: list[str] | None = None) -> int:
                 overwrite=args.overwrite,
                 group=not args.no_group,
                 band=args.band,
+                log=args.log,
             )
+            return 0
+        if args.command == "report":
+            from keras_dl.report import report as write_report
+
+            write_report(args.runs_dir, args.out)
             return 0
         if args.command == "reproduce":
             return _reproduce(args.name, args.recipe_args)
+        if args.command == "sweep":
+            return _sweep(args.name, args.recipe_args)
         return _run(args.name, args.recipe_args)
     except (ValueError, OSError) as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
@@ -101,6 +129,33 @@ def _reproduce(name: str, recipe_args: list[str]) -> int:
     seeds = parse_seeds(own.seeds)
     try:
         return reproduce(name, seeds, rest)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _sweep(name: str, recipe_args: list[str]) -> int:
+    """``sweep NAME --grid FLAG=V1,V2 [--grid ...] [--metric M] [recipe flags]``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from keras_dl.sweep import parse_grid, sweep
+
+    grid_parser = argparse.ArgumentParser(
+        prog=f"python -m keras_dl sweep {name}",
+        description="Run the recipe once per point of the grid, then overlay the runs.",
+        epilog=f"The recipe's own flags pass through: python -m keras_dl run {name} --help",
+        allow_abbrev=False,
+    )
+    grid_parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="FLAG=V1,V2",
+        help='a recipe flag and its values, e.g. "epochs=5,10"; repeat for more flags',
+    )
+    grid_parser.add_argument("--metric", default="val_loss", help="curve to overlay (val_loss)")
+    own, rest = grid_parser.parse_known_args(recipe_args)
+    grid = parse_grid(own.grid)
+    try:
+        return sweep(name, grid, rest, metric=own.metric)
     except KeyboardInterrupt:
         return 130
 

@@ -32,7 +32,9 @@ GROUP_COLUMNS = (
     "best_value_std", "last_value_mean", "ci_low", "ci_high", "excludes_zero",
 )  # fmt: skip
 BANDS = ("range", "std")
-NOT_THE_SETUP = ("seed", "tag", "out", "resume", "no_plots")  # arguments a seed group ignores
+BEST_WORD = {"min": "lowest", "max": "highest"}
+NOT_A_LABEL = ("tag", "out", "resume", "no_plots", "no_tensorboard")  # never tell runs apart
+NOT_THE_SETUP = ("seed", *NOT_A_LABEL)  # the arguments a seed group ignores
 PNG_SIGNATURE = "keras-dl compare"  # written into the PNG's metadata: how compare knows its own
 
 
@@ -93,6 +95,7 @@ def compare(
     overwrite: bool = False,
     group: bool = True,
     band: str = "range",
+    log: bool | None = None,
 ) -> list[dict]:
     """Overlay `metric` across runs, mark each run's best epoch, and summarize.
 
@@ -117,6 +120,10 @@ def compare(
         group: draw runs that differ only in their seed as one group (False: every run).
         band: a group's shaded band: "range" (min to max over its runs) or "std"
             (mean +- sample std).
+        log: a log-scale y axis; None: when the plotted values span more than two decades.
+
+    The legend labels each run by what differs between the runs (`run_labels`) with its
+    best epoch and value; with many runs it stands outside the axes.
 
     Example:
         >>> rows = compare(["runs/digits/20261123-101500", "runs/digits/20261123-101620"],
@@ -134,10 +141,11 @@ def compare(
     if group:
         groups = seed_groups(run_dirs)
         if any(len(members) > 1 for members in groups.values()):
-            return _compare_groups(groups, metric, smooth, out, overwrite, band)
-    curves, best, rows = {}, {}, []
-    for run_dir in run_dirs:
+            return _compare_groups(groups, metric, smooth, out, overwrite, band, log)
+    curves, best, rows, legend = {}, {}, [], {}
+    for run_dir, legend_label in zip(run_dirs, run_labels(run_dirs), strict=True):
         label = _run_label(Path(run_dir))
+        legend[label] = legend_label
         history = read_history(run_dir)
         if metric not in history:
             available = ", ".join(k for k in history if k != "epoch")
@@ -166,10 +174,19 @@ def compare(
     table = _table_csv(rows)
     print(table, end="")
     if out is not None:
-        title = f"{metric}" + (f", smoothed {smooth}" if smooth else "") + " (star: best epoch)"
-        _write_outputs(
-            Path(out), table, overlay_figure(curves, best, metric=metric, title=title), overwrite
+        title = (
+            f"{metric} per epoch of {len(curves)} run{'s' if len(curves) > 1 else ''}"
+            + (f", smoothed {smooth}" if smooth else "")
+            + f"\n(star: each run's best epoch, its {BEST_WORD[metric_mode(metric)]} {metric})"
         )
+        figure = overlay_figure(
+            {legend[k]: v for k, v in curves.items()},
+            {legend[k]: v for k, v in best.items()},
+            metric=metric,
+            title=title,
+            log=log,
+        )
+        _write_outputs(Path(out), table, figure, overwrite)
     return rows
 
 
@@ -265,7 +282,13 @@ def group_curve(curves: Sequence[np.ndarray], metric: str, band: str = "range") 
 
 
 def _compare_groups(
-    groups: dict[str, list[Path]], metric: str, smooth: float, out, overwrite: bool, band: str
+    groups: dict[str, list[Path]],
+    metric: str,
+    smooth: float,
+    out,
+    overwrite: bool,
+    band: str,
+    log: bool | None,
 ) -> list[dict]:
     """`compare` over seed groups: the mean curves with bands, one table row per group."""
     from keras_dl.spread import summarize, welch
@@ -336,12 +359,14 @@ def _compare_groups(
         title = (
             f"{metric}"
             + (f", smoothed {smooth}" if smooth else "")
-            + f": mean over seeds, band {spread_text} (star: best epoch of the mean)"
+            + f": mean over seeds, band {spread_text}\n(star: the best epoch of each mean, "
+            + f"its {BEST_WORD[metric_mode(metric)]} {metric})"
         )
         figure = band_figure(
             {f"{label} (n={len(groups[label])})": curve for label, curve in drawn.items()},
             metric=metric,
             title=title,
+            log=log,
         )
         _write_outputs(Path(out), table, figure, overwrite)
     return rows
@@ -410,6 +435,54 @@ def _written_by_compare(path: Path) -> bool:
         return PNG_SIGNATURE.encode() in head
     header = head.split(b"\n", 1)[0].decode(errors="replace")
     return header in (",".join(TABLE_COLUMNS), ",".join(GROUP_COLUMNS))
+
+
+def run_labels(run_dirs: Sequence[str | os.PathLike]) -> list[str]:
+    """A legend label per run: what tells it apart from the other runs, read from the
+    config.json files: the recipe and variant where they differ, then each argument that
+    differs ("epochs=10 seed=1"); the tag where no argument differs; the run's folder where
+    nothing does (and to keep two labels apart).
+
+    Example:
+        >>> run_labels(["runs/digits/20261201-101500", "runs/digits/20261201-101620-lr"])
+        ['epochs=5', 'epochs=10']
+    """
+    configs = [_config(Path(r)) for r in run_dirs]
+    known = [c for c in configs if c]
+    labels = []
+    for run_dir, config in zip(run_dirs, configs, strict=True):
+        if not config:
+            labels.append(_run_label(Path(run_dir)))
+            continue
+        parts = [
+            str(config.get(key))
+            for key in ("recipe", "variant")
+            if config.get(key) and any(o.get(key) != config.get(key) for o in known)
+        ]
+        arguments = config.get("arguments") or {}
+        parts += [
+            f"{arg}={value}"
+            for arg, value in arguments.items()
+            if arg not in NOT_A_LABEL
+            and any((o.get("arguments") or {}).get(arg) != value for o in known)
+        ]
+        if not parts and arguments.get("tag"):
+            parts = [str(arguments["tag"])]
+        labels.append(" ".join(parts) or _run_label(Path(run_dir)))
+    for label in set(labels):
+        if labels.count(label) > 1:
+            labels = [
+                f"{text} ({_run_label(Path(r))})" if text == label else text
+                for text, r in zip(labels, run_dirs, strict=True)
+            ]
+    return labels
+
+
+def _config(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "config.json").read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _run_label(run_dir: Path) -> str:

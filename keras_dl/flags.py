@@ -144,6 +144,11 @@ def parser(
     )
     result.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     result.add_argument(
+        "--no-tensorboard",
+        action="store_true",
+        help="do not write TensorBoard event logs (RUN_DIR/tensorboard)",
+    )
+    result.add_argument(
         "--mixed-precision",
         action="store_true",
         help="compute in float16 (GPU) / bfloat16 (CPU); heads stay float32",

@@ -5,7 +5,7 @@ This module does not import Keras.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -13,6 +13,10 @@ from matplotlib.ticker import MaxNLocator
 
 LOSS = "loss"
 MARKER_EPOCHS = 40  # beyond this many epochs, point markers hide the curve
+COLORS = 10  # matplotlib's default cycle, C0..C9
+DASHES = ("-", "--", ":", "-.")
+LEGEND_INSIDE = 8  # runs whose legend still fits inside the axes
+LEGEND_ROWS = 20  # legend entries per column beside the axes
 
 
 def main_metric(history: Mapping[str, Sequence[float]]) -> str | None:
@@ -65,42 +69,101 @@ def overlay_figure(
     *,
     metric: str,
     title: str = "",
+    log: bool | None = None,
 ) -> Figure:
-    """Overlay one curve per run; `best` maps a run to its (epoch, value), marked with a star."""
-    fig = Figure(figsize=(8.0, 5.0), layout="constrained")
-    ax = fig.add_subplot()
-    for label, values in curves.items():
-        epochs = np.arange(1, len(values) + 1)
-        (line,) = ax.plot(epochs, values, "-", label=label)
+    """Overlay one curve per run; `best` maps a run to its (epoch, value), marked with a
+    star and given in the run's legend entry (so that no two labels overlap).
+
+    Each run gets its own style (`line_style`, 40 before one repeats); `log` puts the y axis
+    on a log scale (None: when the values span more than two decades); with more than
+    `LEGEND_INSIDE` runs the legend stands beside the axes.
+    """
+    fig, ax = _overlay_axes(len(curves))
+    for index, (label, values) in enumerate(curves.items()):
         epoch, value = best[label]
-        ax.plot([epoch], [value], "*", color=line.get_color(), markersize=14, markeredgecolor="k")
-        ax.annotate(
-            f"{epoch}", (epoch, value), textcoords="offset points", xytext=(5, 6), fontsize=8
-        )
-    _style_axes(ax, metric)
-    ax.legend(fontsize=8)
-    ax.set_title(title or f"{metric} (star: best epoch)")
+        epochs = np.arange(1, len(values) + 1)
+        style = line_style(index)
+        ax.plot(epochs, values, label=f"{label}  (best {_number(value)} at {epoch})", **style)
+        ax.plot([epoch], [value], "*", color=style["color"], markersize=13, markeredgecolor="k")
+    _finish_overlay(fig, ax, metric, title or f"{metric} (star: best epoch)", curves.values(), log)
     return fig
 
 
-def band_figure(groups: Mapping[str, object], *, metric: str, title: str = "") -> Figure:
+def band_figure(
+    groups: Mapping[str, object], *, metric: str, title: str = "", log: bool | None = None
+) -> Figure:
     """One mean curve per seed group with its shaded band and a star at its best epoch;
-    `groups` maps a label to a `keras_dl.curves.GroupCurve` (mean, low, high, best)."""
-    fig = Figure(figsize=(8.0, 5.0), layout="constrained")
-    ax = fig.add_subplot()
-    for label, group in groups.items():
+    `groups` maps a label to a `keras_dl.curves.GroupCurve` (mean, low, high, best).
+    Styles, legend and `log` as in `overlay_figure`."""
+    fig, ax = _overlay_axes(len(groups))
+    for index, (label, group) in enumerate(groups.items()):
         epochs = np.arange(1, len(group.mean) + 1)
-        (line,) = ax.plot(epochs, group.mean, "-", label=label)
-        ax.fill_between(epochs, group.low, group.high, color=line.get_color(), alpha=0.2)
         epoch, value = group.best
-        ax.plot([epoch], [value], "*", color=line.get_color(), markersize=14, markeredgecolor="k")
-        ax.annotate(
-            f"{epoch}", (epoch, value), textcoords="offset points", xytext=(5, 6), fontsize=8
-        )
-    _style_axes(ax, metric)
-    ax.legend(fontsize=8)
-    ax.set_title(title or f"{metric}: mean over seeds (star: best epoch)", fontsize=10)
+        style = line_style(index)
+        ax.plot(epochs, group.mean, label=f"{label}  (best {_number(value)} at {epoch})", **style)
+        ax.fill_between(epochs, group.low, group.high, color=style["color"], alpha=0.2)
+        ax.plot([epoch], [value], "*", color=style["color"], markersize=13, markeredgecolor="k")
+    values = [np.concatenate([g.low, g.high]) for g in groups.values()]
+    title = title or f"{metric}: mean over seeds (star: best epoch)"
+    _finish_overlay(fig, ax, metric, title, values, log)
     return fig
+
+
+def line_style(index: int) -> dict:
+    """The `index`-th run's colour and dash: 10 colours, then the 10 again dashed, dotted
+    and dash-dotted (40 styles)."""
+    return {
+        "color": f"C{index % COLORS}",
+        "linestyle": DASHES[(index // COLORS) % len(DASHES)],
+        "linewidth": 1.6,
+    }
+
+
+def spans_decades(values: Iterable[np.ndarray], decades: float = 2.0) -> bool:
+    """Whether the positive `values` span more than `decades` powers of ten (none <= 0).
+
+    Example:
+        >>> spans_decades([np.array([5.0, 0.01]), np.array([1e-4])])
+        True
+    """
+    finite = np.concatenate([np.asarray(v, float).ravel() for v in values])
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0 or finite.min() <= 0:
+        return False
+    return bool(np.log10(finite.max() / finite.min()) > decades)
+
+
+def _overlay_axes(runs: int):
+    """A figure and its axes, wide enough for a legend beside them when there are many."""
+    beside = runs > LEGEND_INSIDE
+    columns = 2 if runs > 2 * LEGEND_ROWS else 1
+    width = 8.0 + (4.2 * columns if beside else 0.0)
+    fig = Figure(figsize=(width, 5.0 + (0.0 if runs <= LEGEND_ROWS else 1.0)), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _finish_overlay(fig, ax, metric: str, title: str, values, log: bool | None) -> None:
+    _style_axes(ax, metric)
+    values = list(values)
+    if log or (log is None and spans_decades(values)):
+        ax.set_yscale("log")
+        ax.set_ylabel(f"{metric} (log scale)")
+    runs = len(ax.get_legend_handles_labels()[0])
+    if runs > LEGEND_INSIDE:
+        ax.legend(
+            fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            ncols=2 if runs > 2 * LEGEND_ROWS else 1,
+            borderaxespad=0.0,
+        )
+    else:
+        ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
 
 
 def _style_axes(ax, metric: str) -> None:

@@ -34,7 +34,7 @@ import keras
 import numpy as np
 from keras.callbacks import TerminateOnNaN
 
-from keras_dl import runtime
+from keras_dl import event_logs, runtime
 from keras_dl.book import ANY_DATASET, BookFigure, Comparison, Result, around
 from keras_dl.curves import compare
 from keras_dl.datasets import DatasetUnavailableError
@@ -173,6 +173,8 @@ class RecipeRun(Run):
         self.distribution = distribution
         self._fits = 0
         self._scope = contextlib.ExitStack()
+        self._tensorboard = not getattr(args, "no_tensorboard", False)
+        self._logged_live = False  # history.csv's epochs went to TensorBoard as they finished
 
     def __enter__(self) -> RecipeRun:
         """Open the run inside its distribution's scope: the models built, compiled and
@@ -191,7 +193,18 @@ class RecipeRun(Run):
         self._fits += 1
         backup = self.path / "backup" / f"fit-{self._fits}"
         callbacks = [] if self._fits > 1 else [EpochLog(self.path / "history.csv")]
-        return [*callbacks, Backup(str(backup)), TerminateOnNaN()]
+        callbacks += [Backup(str(backup)), TerminateOnNaN()]
+        if self._tensorboard:
+            # Live TensorBoard logs: the first fit's (the one history.csv keeps) in
+            # tensorboard/, any later fit's in tensorboard/fit-N.
+            folder = self.path / event_logs.LOG_DIR
+            live = event_logs.live_callback(
+                folder / f"fit-{self._fits}" if self._fits > 1 else folder
+            )
+            if live is not None:
+                callbacks.append(live)
+                self._logged_live = self._logged_live or self._fits == 1
+        return callbacks
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._scope.close()
@@ -208,6 +221,14 @@ class RecipeRun(Run):
         """A `Result` measured on this run's dataset (keywords: digits, holds, detail,
         comparisons)."""
         return Result(metric, value, self.dataset, book, **kw)
+
+    def _write_event_logs(self, history: Mapping[str, Sequence[float]]) -> None:
+        """TensorBoard logs of a history that no live callback logged (a note if none can be)."""
+        reason = event_logs.missing()
+        if reason:
+            print(f"note: no TensorBoard logs: {reason}")
+        else:
+            event_logs.write_history(history, self.path / event_logs.LOG_DIR)
 
     def _figure(self, result: Result) -> dict:
         """A result's metrics.json form. A quick run's number is a smoke test: it says so,
@@ -244,6 +265,8 @@ class RecipeRun(Run):
         if history:
             if not (self.path / "history.csv").is_file():
                 self.save_history(history)
+            if self._tensorboard and not self._logged_live:
+                self._write_event_logs(history)
             if not self.args.no_plots:
                 figure = history_figure(history, title=title or self.name)
                 try:

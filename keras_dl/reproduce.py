@@ -73,7 +73,7 @@ def reproduce(
     own = _own_flags(recipe_args)
     out = out or own.out
     recipe_main = load_recipe(name).main
-    group = _group_dir(Path(out) / name)
+    group = new_group_dir(Path(out) / name)
     record = {
         "recipe": name,
         "seeds": list(seeds),
@@ -84,7 +84,7 @@ def reproduce(
         "status": "running",
         "members": [],
     }
-    _save(group / "group.json", record)
+    save_json(group / "group.json", record)
     print(f"reproduce {name} over seeds {', '.join(map(str, seeds))}: group record {group}")
     status = 0
     try:
@@ -92,18 +92,18 @@ def reproduce(
             print(f"\n=== seed {seed} ({index + 1} of {len(seeds)})", flush=True)
             member = _run_seed(recipe_main, name, seed, recipe_args, own, Path(out), group)
             record["members"].append(member)
-            _save(group / "group.json", record)
+            save_json(group / "group.json", record)
             if member["exit"] == INTERRUPTED:  # the recipe caught Ctrl-C and said so
                 raise KeyboardInterrupt
             if member["exit"] != 0:
                 status = status or member["exit"]
                 if not member["runs"] and index == 0:
                     record["status"] = "failed"
-                    _save(group / "group.json", record)
+                    save_json(group / "group.json", record)
                     return status  # e.g. a dataset missing: every seed would fail the same
     except KeyboardInterrupt:
         record["status"] = "interrupted"
-        _save(group / "group.json", record)
+        save_json(group / "group.json", record)
         print(f"\ninterrupted: {group} keeps the seeds it finished", file=sys.stderr)
         raise
     judgements = aggregate(group, record["members"])
@@ -111,7 +111,7 @@ def reproduce(
     record["status"] = "complete" if status == 0 else "failed"
     record["wall_s"] = round(sum(m["wall_s"] for m in record["members"]), 1)
     record.update(_environment(group, record["members"]))
-    _save(group / "group.json", record)
+    save_json(group / "group.json", record)
     _save_csv(group / "aggregate.csv", judgements)
     if not own.no_plots:
         _plot(group, record["members"])
@@ -187,17 +187,26 @@ def _own_flags(recipe_args: Sequence[str]) -> argparse.Namespace:
 
 def _run_seed(recipe_main, name, seed, recipe_args, own, out: Path, group: Path) -> dict:
     """One seed: the recipe's main with --seed and --tag, in this process; the runs it made."""
+    tag = f"{own.tag}-seed{seed}" if own.tag else f"seed{seed}"
+    argv = [*without_flag(recipe_args, "--tag"), "--seed", str(seed), "--tag", tag]
+    code, made, wall = run_in_process(recipe_main, name, argv, out)
+    runs = [str(p.relative_to(group.parent.parent)) for p in made]
+    return {"seed": seed, "exit": code, "runs": runs, "wall_s": round(wall, 1)}
+
+
+def run_in_process(recipe_main, name: str, argv: Sequence[str], out: Path):
+    """Run recipe `name`'s main with `argv` in this process, as ``run`` would (a fresh Keras
+    session, the command line it shows); returns (exit status, the run directories it made
+    under ``out/name`` in the order made, wall seconds)."""
     import keras
 
     keras.backend.clear_session()
-    tag = f"{own.tag}-seed{seed}" if own.tag else f"seed{seed}"
-    argv = [*_without(recipe_args, "--tag"), "--seed", str(seed), "--tag", tag]
     folder = out / name
     before = set(folder.iterdir()) if folder.is_dir() else set()
     saved, sys.argv = sys.argv, [f"python -m keras_dl run {name}", *argv]
     started = time.perf_counter()
     try:
-        code = int(recipe_main(argv) or 0)
+        code = int(recipe_main(list(argv)) or 0)
     except SystemExit as stop:  # argparse: a bad recipe flag
         code = stop.code if isinstance(stop.code, int) else 2
     finally:
@@ -205,11 +214,10 @@ def _run_seed(recipe_main, name, seed, recipe_args, own, out: Path, group: Path)
     wall = time.perf_counter() - started
     made = [p for p in folder.iterdir() if p not in before and (p / "config.json").is_file()]
     made.sort(key=lambda p: (p / "config.json").stat().st_mtime_ns)
-    runs = [str(p.relative_to(group.parent.parent)) for p in made]
-    return {"seed": seed, "exit": code, "runs": runs, "wall_s": round(wall, 1)}
+    return code, made, wall
 
 
-def _without(args: Sequence[str], flag: str) -> list[str]:
+def without_flag(args: Sequence[str], flag: str) -> list[str]:
     """`args` without `flag` and its value (``--tag x`` or ``--tag=x``)."""
     kept, skip = [], False
     for arg in args:
@@ -222,10 +230,10 @@ def _without(args: Sequence[str], flag: str) -> list[str]:
     return kept
 
 
-def _group_dir(parent: Path) -> Path:
-    """A new ``reproduce-<stamp>`` directory (``-2``, ``-3``... if the name is taken)."""
+def new_group_dir(parent: Path, kind: str = "reproduce") -> Path:
+    """A new ``<kind>-<stamp>`` directory (``-2``, ``-3``... if the name is taken)."""
     parent.mkdir(parents=True, exist_ok=True)
-    stem = "reproduce-" + datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = f"{kind}-" + datetime.now().strftime("%Y%m%d-%H%M%S")
     for attempt in range(1, 1000):
         path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
         try:
@@ -245,7 +253,8 @@ def _environment(group: Path, members: Sequence[dict]) -> dict:
     return {}
 
 
-def _save(path: Path, record: dict) -> None:
+def save_json(path: Path, record: dict) -> None:
+    """Write `record` as JSON, atomically (replacing the file this command wrote before)."""
     data = (json.dumps(record, indent=2, default=str) + "\n").encode()
     (atomic_replace if path.exists() else atomic_write)(path, lambda f: f.write(data))
 

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from keras_dl import compare
-from keras_dl.curves import best_epoch, group_curve, metric_mode, smooth_curve
+from keras_dl.curves import best_epoch, group_curve, metric_mode, run_labels, smooth_curve
 from keras_dl.runs import start_run
 
 
@@ -244,3 +244,54 @@ def test_no_group_shows_every_run_and_a_reproduce_group_stands_for_its_members(
     assert row["n"] == 3
     with pytest.raises(ValueError, match="band='iqr'"):
         compare([group], out=None, band="iqr")
+
+
+def test_legend_labels_name_what_differs_between_the_runs(tmp_path):
+
+    runs = [
+        make_seeded_run(tmp_path, 0, [0.5, 0.4], lr=0.1, epochs=2),
+        make_seeded_run(tmp_path, 0, [0.5, 0.3], lr=0.2, epochs=2),
+        make_seeded_run(tmp_path, 1, [0.5, 0.2], lr=0.2, epochs=2),
+    ]
+    assert run_labels(runs) == ["seed=0 lr=0.1", "seed=0 lr=0.2", "seed=1 lr=0.2"]
+    # Nothing differs: the tag, and the run's folder to keep the two apart.
+    same = [make_seeded_run(tmp_path / "same", 0, [0.5], lr=0.1) for _ in range(2)]
+    assert run_labels(same) == [f"seed0 (demo/{p.name})" for p in same]
+    plain = make_run(tmp_path / "plain", "a", [0.9, 0.5], [0.6, 0.7])
+    assert run_labels([plain]) == [f"demo/{plain.name}"]
+
+
+@pytest.mark.parametrize("flag, scale", [([], "log"), (["--linear"], "linear")])
+def test_a_metric_spanning_decades_gets_a_log_axis_unless_told(tmp_path, flag, scale):
+
+    runs = [
+        make_run(tmp_path, "a", [5.0, 0.5, 1e-3, 1e-5], [0.1, 0.5, 0.9, 1.0]),
+        make_run(tmp_path, "b", [4.0, 1.0, 0.1, 0.01], [0.1, 0.3, 0.6, 0.8]),
+    ]
+    out = tmp_path / "overlay.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "keras_dl", "compare", *map(str, runs), "--out", str(out), *flag],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    figure = captured_figure(runs, tmp_path, log=None if not flag else False)
+    assert figure.axes[0].get_yscale() == scale
+
+
+def captured_figure(runs, tmp_path, **kwargs):
+    """The figure compare draws (its overlay_figure call), for a look at its axes."""
+    from unittest import mock
+
+    from keras_dl import curves
+
+    drawn = []
+    original = curves.overlay_figure
+
+    def keep(*args, **kw):
+        drawn.append(original(*args, **kw))
+        return drawn[-1]
+
+    with mock.patch.object(curves, "overlay_figure", keep):
+        compare(runs, out=tmp_path / "again.png", **kwargs)
+    return drawn[0]

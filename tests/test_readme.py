@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -22,6 +24,21 @@ def test_the_builders_example_runs(capsys):
         > 0.9
     )
     assert namespace["custom"].compiled
+
+
+@pytest.mark.slow  # a 5-fold grid search of 4 settings: about a minute
+def test_the_scikit_learn_example_runs():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## In scikit-learn pipelines", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    search = namespace["search"]
+    assert len(search.cv_results_["params"]) == 4 and search.best_score_ > 0.9
+    assert (
+        len(search.best_estimator_[-1].history_["loss"])
+        == search.best_params_["denseclassifier__epochs"]
+    )
 
 
 def test_the_recipe_tables_list_every_recipe():

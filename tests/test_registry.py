@@ -10,7 +10,7 @@ from keras_dl.registry import SOURCES, list_recipes, load_recipe, recipes_dir
 def test_every_recipe_has_a_title_a_source_and_a_unique_name():
     recipes = list_recipes()
     names = [r.name for r in recipes]
-    assert len(names) == len(set(names)) == 23
+    assert len(names) == len(set(names)) == 24
     assert {r.source for r in recipes} == set(SOURCES)
     for recipe in recipes:
         assert recipe.summary, f"{recipe.path} has no docstring title"

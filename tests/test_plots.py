@@ -1,0 +1,36 @@
+"""keras_dl.plots: overlays stay readable with many runs and with losses over decades."""
+
+import numpy as np
+import pytest
+
+from keras_dl.plots import LEGEND_INSIDE, line_style, overlay_figure, spans_decades
+
+
+def test_forty_runs_get_forty_different_styles():
+
+    styles = {(s["color"], s["linestyle"]) for s in map(line_style, range(40))}
+    assert len(styles) == 40
+
+
+@pytest.mark.parametrize("runs", [3, 30])
+def test_every_run_has_its_best_in_its_legend_entry_and_many_runs_a_legend_outside(runs):
+
+    curves = {f"lr={i}": np.linspace(1.0, 0.1 + i / 100, 10) for i in range(runs)}
+    best = {label: (10, float(values[-1])) for label, values in curves.items()}
+    figure = overlay_figure(curves, best, metric="val_loss", title="t")
+    (ax,) = figure.axes
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[0] == "lr=0  (best 0.1 at 10)" and len(labels) == runs
+    assert not ax.texts  # no best-epoch labels drawn on the curves, where they could overlap
+    figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    axes = ax.get_window_extent()
+    outside = legend.x0 >= axes.x1
+    assert outside == (runs > LEGEND_INSIDE)
+
+
+def test_spans_decades():
+
+    assert spans_decades([np.array([5.0, 1e-5])])
+    assert not spans_decades([np.array([0.9, 0.1])])
+    assert not spans_decades([np.array([5.0, 0.0, 1e-5])])  # a zero cannot go on a log axis
