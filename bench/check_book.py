@@ -87,7 +87,7 @@ ENTRIES: list[Entry] = [
     Entry("heads", 3),  # [16]
     Entry("encoding", 5),  # [15]
     Entry("ml_vs_dl", 3),  # [24]
-    Entry("pipeline", 3),  # [about 120, measured below]
+    Entry("pipeline", 3),  # [146]
     Entry("regularization", 3),  # [48]
     Entry("ensemble", 3, ["--epochs", "5", "--members", "3"], label="fast"),  # [25]
 ]

@@ -153,7 +153,7 @@ def results_figure(dataset: str, table: dict[str, dict], folds: int = FOLDS) -> 
     """Each family's CV accuracy (mean, with the folds' std) and test accuracy."""
     families_ = list(table)
     positions = np.arange(len(families_))
-    fig = Figure(figsize=(8.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(8.0, 4.0), layout="constrained")
     ax = fig.subplots()
     cv = [table[f]["cv_accuracy"] for f in families_]
     test = [table[f]["test_accuracy"] for f in families_]
@@ -170,7 +170,7 @@ def results_figure(dataset: str, table: dict[str, dict], folds: int = FOLDS) -> 
     ax.set(xlim=(min(cv + test) - 0.08, 1.0), xlabel="accuracy")
     ax.invert_yaxis()
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)  # below the bars
     ax.set_title(f"{dataset}: each family's best setting by GridSearchCV, then tested once")
     return fig
 
