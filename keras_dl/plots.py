@@ -31,7 +31,8 @@ def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "") -
     """Plot loss and the main metric per epoch, training vs validation.
 
     The best validation epoch (lowest val_loss) is marked on both panels. Points are
-    marked only up to `MARKER_EPOCHS` epochs; longer curves are drawn as plain lines.
+    marked only up to `MARKER_EPOCHS` epochs; longer curves are drawn as plain lines. A
+    panel whose values span more than two decades gets a log-scale y axis.
 
     Example:
         >>> fig = history_figure({"loss": [1.0, 0.6], "val_loss": [1.1, 0.9]}, title="demo")
@@ -57,6 +58,10 @@ def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "") -
         if best is not None:
             ax.axvline(best, color="grey", linestyle=":", label=f"best val_loss (epoch {best})")
         _style_axes(ax, metric)
+        drawn = [history[k] for k in (metric, f"val_{metric}") if k in history]
+        if spans_decades(drawn):  # e.g. a loss from 2 down to 1e-6
+            ax.set_yscale("log")
+            ax.set_ylabel(f"{metric} (log scale)")
         ax.legend()
     if title:
         fig.suptitle(title)

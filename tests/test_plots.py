@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from keras_dl.plots import LEGEND_INSIDE, line_style, overlay_figure, spans_decades
+from keras_dl.plots import (
+    LEGEND_INSIDE,
+    history_figure,
+    line_style,
+    overlay_figure,
+    spans_decades,
+)
 
 
 def test_forty_runs_get_forty_different_styles():
@@ -34,3 +40,10 @@ def test_spans_decades():
     assert spans_decades([np.array([5.0, 1e-5])])
     assert not spans_decades([np.array([0.9, 0.1])])
     assert not spans_decades([np.array([5.0, 0.0, 1e-5])])  # a zero cannot go on a log axis
+
+
+def test_a_run_whose_loss_spans_decades_gets_a_log_loss_panel():
+
+    history = {"loss": [2.0, 0.1, 1e-6], "accuracy": [0.5, 0.9, 1.0], "val_loss": [2.1, 0.2, 0.01]}
+    loss_ax, accuracy_ax = history_figure(history).axes
+    assert loss_ax.get_yscale() == "log" and accuracy_ax.get_yscale() == "linear"
