@@ -2,6 +2,8 @@
 library and the CLI: one clear error each (a ValueError naming the argument, the value and
 what was expected; from the CLI one `error:` line and exit status 2), and nothing lost."""
 
+import contextlib
+import io
 import json
 import os
 import resource
@@ -10,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import keras
@@ -130,6 +133,26 @@ def cli(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
     )
 
 
+def cli_here(*args: str) -> subprocess.CompletedProcess:
+    """``python -m keras_dl ...`` in this process (no interpreter and TensorFlow to start:
+    seconds less each): keras_dl.cli.main with its output captured, argparse's exit and any
+    escaping exception (as the traceback a user would see) turned into what a process shows."""
+    from keras_dl import cli as command_line
+
+    out, err, saved = io.StringIO(), io.StringIO(), sys.argv
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = command_line.main(list(args))
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 2
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.argv = saved
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
 def assert_one_error_line(done: subprocess.CompletedProcess, *words: str) -> None:
     """Exit status 2, and stderr ends on one ``error: ...`` line naming the words."""
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
@@ -166,7 +189,7 @@ def test_the_cli_answers_bad_input_with_one_error_line(argv, words, tmp_path):
         a.format(file=tmp_path / "file", **{n: tmp_path / n for n in ("truncated", "nonnumeric")})
         for a in argv
     ]
-    assert_one_error_line(cli(*argv), *words)
+    assert_one_error_line(cli_here(*argv), *words)
     assert (tmp_path / "file").read_text() == "a user's file\n"
 
 
@@ -233,17 +256,20 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path
     kept = (run_dir / "history.csv").read_text().splitlines()
     assert metrics["epochs_finished"] == len(kept) - 1 >= 2
 
-    refused = cli("run", "digits", "--resume", str(run_dir), "--epochs", "3")
+    # The resume and its refusals in this process (the interruption above is a real one).
+    refused = cli_here("run", "digits", "--resume", str(run_dir), "--epochs", "3")
     assert_one_error_line(refused, f"made with --epochs {epochs}, not 3")
-    done = cli("run", "digits", "--resume", str(run_dir))
+    done = cli_here("run", "digits", "--resume", str(run_dir))
     assert done.returncode == 0, done.stderr[-2000:]
     lines = (run_dir / "history.csv").read_text().splitlines()
     assert lines[: len(kept)] == kept  # the old epochs, untouched...
     assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(1, int(epochs) + 1))
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["status"] == "complete" and not (run_dir / "backup").exists()
-    assert_one_error_line(cli("run", "digits", "--resume", str(run_dir)), "the run is complete")
-    assert_one_error_line(cli("run", "mnist", "--resume", str(run_dir)), "recipe 'digits'")
+    assert_one_error_line(
+        cli_here("run", "digits", "--resume", str(run_dir)), "the run is complete"
+    )
+    assert_one_error_line(cli_here("run", "mnist", "--resume", str(run_dir)), "recipe 'digits'")
 
 
 def test_ctrl_c_stops_a_reproduction_and_keeps_its_record(tmp_path):
