@@ -25,7 +25,9 @@ import functools
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -154,6 +156,26 @@ class Backup(keras.callbacks.BackupAndRestore):
             print(f"warning: no room on disk for the resume state after epoch {epoch + 1}")
 
 
+class CtrlC(keras.callbacks.Callback):
+    """Stop the fit at the next batch or epoch end once Ctrl-C was pressed during the run.
+
+    Python raises `KeyboardInterrupt` wherever the main thread happens to be, and code that
+    swallows it would make the run carry on as if nothing was pressed: NumPy's ``np.array``
+    of a JAX array, which Keras calls for every batch's logs, sometimes does. `RecipeRun`
+    remembers the press; this raises it again where nothing can swallow it.
+    """
+
+    def __init__(self, pressed: Callable[[], bool]):
+        super().__init__()
+        self.pressed = pressed
+
+    def _check(self, *_args, **_kwargs) -> None:
+        if self.pressed():
+            raise KeyboardInterrupt
+
+    on_train_batch_end = on_test_batch_end = on_predict_batch_end = on_epoch_end = _check
+
+
 class RecipeRun(Run):
     """A run of a recipe: the run record plus the parsed flags and the dataset's name."""
 
@@ -175,12 +197,22 @@ class RecipeRun(Run):
         self._scope = contextlib.ExitStack()
         self._tensorboard = not getattr(args, "no_tensorboard", False)
         self._logged_live = False  # history.csv's epochs went to TensorBoard as they finished
+        self.ctrl_c_pressed = False
 
     def __enter__(self) -> RecipeRun:
         """Open the run inside its distribution's scope: the models built, compiled and
-        fitted in the body train on every replica (``--distribute``)."""
+        fitted in the body train on every replica (``--distribute``); Ctrl-C is remembered
+        until the run ends (see `CtrlC`)."""
         self._scope.enter_context(self.distribution.scope())
+        default = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        if default and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self._on_ctrl_c)
+            self._scope.callback(signal.signal, signal.SIGINT, signal.default_int_handler)
         return self
+
+    def _on_ctrl_c(self, signum: int, frame) -> None:
+        self.ctrl_c_pressed = True
+        raise KeyboardInterrupt
 
     def callbacks(self) -> list[keras.callbacks.Callback]:
         """Callbacks for the run's ``fit``: pass ``callbacks=run.callbacks()``.
@@ -188,12 +220,12 @@ class RecipeRun(Run):
         The first fit of a run logs every finished epoch to history.csv (`EpochLog`); each
         fit keeps Keras' `BackupAndRestore` state in the run directory, so that ``--resume``
         continues it from its last finished epoch; `TerminateOnNaN` stops a diverging fit,
-        and the run is then recorded as failed.
+        and the run is then recorded as failed; `CtrlC` makes sure Ctrl-C stops it.
         """
         self._fits += 1
         backup = self.path / "backup" / f"fit-{self._fits}"
         callbacks = [] if self._fits > 1 else [EpochLog(self.path / "history.csv")]
-        callbacks += [Backup(str(backup)), TerminateOnNaN()]
+        callbacks += [Backup(str(backup)), TerminateOnNaN(), CtrlC(lambda: self.ctrl_c_pressed)]
         if self._tensorboard:
             # Live TensorBoard logs: the first fit's (the one history.csv keeps) in
             # tensorboard/, any later fit's in tensorboard/fit-N.

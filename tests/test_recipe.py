@@ -1,8 +1,13 @@
 """The run a recipe opens and finishes: its record, its closing line, its overlays."""
 
 import json
+import os
+import signal
+import time
 
+import keras
 import numpy as np
+import pytest
 
 from keras_dl import build_dense_model, recipe
 from keras_dl.datasets import DatasetUnavailableError
@@ -35,6 +40,35 @@ def test_a_training_run_records_all_four_files(tmp_path, capsys, assert_complete
     assert [f["metric"] for f in metrics["figures"]] == ["epochs"]
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1] == result.line() and out[-2] == f"run directory: {run.path}"
+
+
+class SwallowsCtrlC(keras.callbacks.Callback):
+    """Ctrl-C comes while library code that swallows the KeyboardInterrupt runs (as NumPy's
+    np.array of a JAX array, in Keras' batch logs, sometimes does)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)  # the handler raises in here
+            except KeyboardInterrupt:
+                pass
+
+
+def test_ctrl_c_stops_the_fit_even_when_the_interrupt_is_swallowed(tmp_path):
+    # As in a terminal (a runner started in the background ignores SIGINT).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    args = parse("--out", str(tmp_path), "--no-tensorboard", epochs=10, batch_size=16)
+    X, y = np.random.default_rng(0).normal(size=(64, 4)).astype("float32"), np.arange(64) % 2
+    try:
+        with pytest.raises(KeyboardInterrupt), recipe.start("demo", args, dataset="none") as run:
+            model = build_dense_model(4, "binary", hidden_units=(8,))
+            model.fit(X, y, epochs=10, verbose=0, callbacks=[*run.callbacks(), SwallowsCtrlC()])
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    metrics = json.loads((run.path / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted" and metrics["epochs_finished"] == 2
 
 
 def test_a_quick_run_is_marked_beside_the_books_figure(tmp_path, capsys):
