@@ -5,9 +5,12 @@ read (or download into) the user's ~/.keras: datasets are absent unless a test a
 the verified copies in ../shared/datasets with the `real_keras_datasets` fixture.
 """
 
+import contextlib
+import io
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-dl-tests-")
@@ -30,29 +33,53 @@ from keras_dl.runs import RUN_FILES
 SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
-@pytest.fixture
-def run_recipe(tmp_path):
-    """Call a recipe's main(argv) in-process with --out in a temporary folder (and with
-    ``--seed $KERAS_DL_TEST_SEED`` when that is set and the test names no seed).
+def run_main(name: str, argv: tuple[str, ...], out: Path) -> tuple[int, list[Path]]:
+    """Call recipe `name`'s main(argv) in-process with ``--out out`` (and with
+    ``--seed $KERAS_DL_TEST_SEED`` when that is set and `argv` names no seed).
 
     Returns ``(exit_code, run_dirs)``, the run directories in the order they were made
     (runs made in the same second have names that do not sort in that order).
     """
+    seed = os.environ.get("KERAS_DL_TEST_SEED")
+    if seed is not None and "--seed" not in argv:
+        argv = (*argv, "--seed", seed)  # a sweep: the recipe tests at another seed
+    code = load_recipe(name).main([*argv, "--out", str(out)])
+    folder = out / name
+    made = [p for p in folder.iterdir() if (p / "config.json").is_file()] if folder.is_dir() else []
+    return code, sorted(made, key=lambda p: ((p / "config.json").stat().st_mtime_ns, p.name))
 
-    def run(name: str, *argv: str):
-        out = tmp_path / "runs"
-        seed = os.environ.get("KERAS_DL_TEST_SEED")
-        if seed is not None and "--seed" not in argv:
-            argv = (*argv, "--seed", seed)  # a sweep: the recipe tests at another seed
-        code = load_recipe(name).main([*argv, "--out", str(out)])
-        folder = out / name
-        made = (
-            [p for p in folder.iterdir() if (p / "config.json").is_file()]
-            if folder.is_dir()
-            else []
-        )
-        run_dirs = sorted(made, key=lambda p: ((p / "config.json").stat().st_mtime_ns, p.name))
-        return code, run_dirs
+
+@pytest.fixture
+def run_recipe(tmp_path):
+    """``run(name, *argv)``: `run_main` with --out in the test's temporary folder."""
+
+    return lambda name, *argv: run_main(name, argv, tmp_path / "runs")
+
+
+@dataclass(frozen=True)
+class QuickRun:
+    """A recipe's ``--quick`` run: exit code, run directories, what it printed."""
+
+    code: int
+    run_dirs: list[Path]
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """``quick_run(name)``: the recipe's ``--quick`` run, made once per test session and
+    shared by the smoke test and the recipe's own tests (which read it, never change it)."""
+
+    made: dict[str, QuickRun] = {}
+
+    def run(name: str) -> QuickRun:
+        if name not in made:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code, run_dirs = run_main(name, ("--quick",), tmp_path_factory.mktemp(name))
+            made[name] = QuickRun(code, run_dirs, out.getvalue(), err.getvalue())
+        return made[name]
 
     return run
 

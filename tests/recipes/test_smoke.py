@@ -10,12 +10,13 @@ from keras_dl.registry import list_recipes, load_recipe
 
 
 @pytest.mark.parametrize("name", [info.name for info in list_recipes()])
-def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, run_recipe, capsys):
+def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, quick_run):
     """On another backend a TensorFlow-only recipe refuses with one line saying why."""
     reason = getattr(load_recipe(name), "TENSORFLOW_ONLY", "")
-    code, run_dirs = run_recipe(name, "--quick")
+    run = quick_run(name)
+    code, run_dirs = run.code, run.run_dirs
     if reason and keras.backend.backend() != "tensorflow":
-        error = capsys.readouterr().err.strip().splitlines()[-1]
+        error = run.err.strip().splitlines()[-1]
         assert code == 2 and not run_dirs
         assert error == (
             f"error: {name} needs the tensorflow backend ({reason}); this is "
@@ -34,5 +35,5 @@ def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, run_recipe, c
         metrics = json.loads((run_dir / "metrics.json").read_text())
         assert metrics["result"]["quick"] is True
         lines.append(Result.from_dict(metrics["result"]).line())
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    last = run.out.strip().splitlines()[-1]
     assert last in lines

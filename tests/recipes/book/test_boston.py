@@ -18,10 +18,11 @@ def read_metrics(run_dir):
     return json.loads((run_dir / "metrics.json").read_text())
 
 
-def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(run_recipe, capsys):
+def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(quick_run):
     boston = load_recipe("boston")
-    code, (run_dir,) = run_recipe("boston", "--quick")
-    assert code == 0
+    run = quick_run("boston")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     assert (run_dir / "kfold_mae.png").is_file()
     metrics = read_metrics(run_dir)
     assert metrics["result"]["dataset"] == "synthetic-boston-housing"
@@ -36,7 +37,7 @@ def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(run_recipe
     # history.csv: the per-epoch mean over the folds, training and validation.
     header, *rows = (run_dir / "history.csv").read_text().splitlines()
     assert header == "epoch,loss,mae,val_loss,val_mae" and len(rows) == 2
-    out = capsys.readouterr().out.strip().splitlines()
+    out = run.out.strip().splitlines()
     assert Result.from_dict(kfold).line() in out
     assert out[-1] == Result.from_dict(metrics["result"]).line()
     assert out[-1].endswith(

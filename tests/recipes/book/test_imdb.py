@@ -16,16 +16,17 @@ def read_metrics(run_dir):
     return json.loads((run_dir / "metrics.json").read_text())
 
 
-def test_quick_run_caps_the_hold_out_and_labels_the_generated_reviews(run_recipe, capsys):
+def test_quick_run_caps_the_hold_out_and_labels_the_generated_reviews(quick_run):
     imdb = load_recipe("imdb")
-    code, (run_dir,) = run_recipe("imdb", "--quick", "--no-plots")
-    assert code == 0
+    run = quick_run("imdb")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     metrics = read_metrics(run_dir)
     assert metrics["result"]["dataset"] == "synthetic-imdb"
     assert metrics["result"]["same_dataset"] is False
     assert metrics["sizes"] == {"train": 600, "val": 400, "retrain": 1000, "test": 500}
     assert metrics["retrain_epochs"] == 2
-    out = capsys.readouterr().out
+    out = run.out
     assert "first training review: (not decoding: synthetic-imdb is generated" in out
     last_line = out.strip().splitlines()[-1]
     assert last_line == Result.from_dict(metrics["result"]).line()

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.skipif(
 TIGHT = 1e-5  # float32 arithmetic, same operations in the same order
 
 
-def test_quick_run_on_the_mnist_stand_in(run_recipe):
-    code, (run_dir,) = run_recipe("keras_apis", "--quick")
-    assert code == 0
+def test_quick_run_on_the_mnist_stand_in(quick_run):
+    run = quick_run("keras_apis")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     for name in ("checkpoint.keras", "callbacks_history.csv", "loops.json", "loops.png"):
         assert (run_dir / name).stat().st_size > 0, name
     assert "callbacks.png" in {p.name for p in run_dir.iterdir()}

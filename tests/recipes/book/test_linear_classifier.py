@@ -15,11 +15,12 @@ def read_losses(run_dir):
         return [float(row["loss"]) for row in csv.DictReader(f)]
 
 
-def test_quick_changes_nothing_the_book_steps_and_the_boundary_plot(run_recipe, capsys):
-    code, (run_dir,) = run_recipe("linear_classifier", "--quick")
-    assert code == 0
+def test_quick_changes_nothing_the_book_steps_and_the_boundary_plot(quick_run):
+    run = quick_run("linear_classifier")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     assert (run_dir / "boundary.png").stat().st_size > 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    lines = run.out.strip().splitlines()
     assert sum(line.startswith("Loss at step ") for line in lines) == 40
     assert len(read_losses(run_dir)) == 40
 

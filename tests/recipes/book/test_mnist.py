@@ -10,9 +10,10 @@ def test_mnist_and_digits_declare_the_same_book_figure():
     assert load_recipe("mnist").BOOK == load_recipe("digits").BOOK
 
 
-def test_quick_without_the_file_runs_on_a_labelled_stand_in(run_recipe):
-    code, (run_dir,) = run_recipe("mnist", "--quick", "--no-plots")
-    assert code == 0
+def test_quick_without_the_file_runs_on_a_labelled_stand_in(quick_run):
+    run = quick_run("mnist")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["result"]["dataset"] == "synthetic-mnist"
     assert metrics["result"]["same_dataset"] is False and metrics["result"]["inside"] is None

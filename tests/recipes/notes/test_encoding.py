@@ -25,10 +25,11 @@ def test_encodings_of_names_and_levels():
         encoding.encode(levels, encoding.SATISFACTION, "one-hot")
 
 
-def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(run_recipe, capsys):
+def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(quick_run):
     encoding = load_recipe("encoding")
-    code, run_dirs = run_recipe("encoding", "--quick")
-    assert code == 0
+    run = quick_run("encoding")
+    run_dirs = run.run_dirs
+    assert run.code == 0
     by_variant = {run_dir.name.split("-quick-", 1)[1]: run_dir for run_dir in run_dirs}
     assert list(by_variant) == list(encoding.VARIANTS)
     results = {
@@ -56,7 +57,7 @@ def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(run_recipe, 
     claim = results["onehot-ordinal"]["result"]
     assert claim["metric"] == encoding.CLAIM.metric
     assert claim["text"] == ", ".join(f"{variant} {value:.2f}" for variant, value in mae.items())
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    last = run.out.strip().splitlines()[-1]
     assert last == Result.from_dict(claim).line()
 
 

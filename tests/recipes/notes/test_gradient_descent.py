@@ -68,9 +68,10 @@ def test_full_run_reports_the_books_line(run_recipe):
     assert metrics["final_f"]["right"] == pytest.approx(gd.f(START * 0.8**20))
 
 
-def test_quick_run_stops_short_of_the_line(run_recipe):
-    code, (run_dir,) = run_recipe("gradient_descent", "--quick", "--no-plots")
-    assert code == 0
+def test_quick_run_stops_short_of_the_line(quick_run):
+    run = quick_run("gradient_descent")
+    (run_dir,) = run.run_dirs
+    assert run.code == 0
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["gradient_descent"]["epochs"] == 2  # --quick caps the epochs...
     assert len((run_dir / "history.csv").read_text().splitlines()) == 1 + 2

@@ -17,10 +17,11 @@ EXPECTED_HEADS = {  # variant -> (units, activation, loss, metrics)
 }
 
 
-def test_quick_run_heads_identity_and_agreement(run_recipe, capsys):
+def test_quick_run_heads_identity_and_agreement(quick_run):
     heads = load_recipe("heads")
-    code, run_dirs = run_recipe("heads", "--quick")
-    assert code == 0
+    run = quick_run("heads")
+    run_dirs = run.run_dirs
+    assert run.code == 0
     metrics = {}
     for run_dir in run_dirs:
         variant = run_dir.name.split("-quick-", 1)[1]
@@ -47,7 +48,7 @@ def test_quick_run_heads_identity_and_agreement(run_recipe, capsys):
     assert identity["metric"] == heads.IDENTITY.metric
     assert identity["value"] == pair["identity_max_error"]
     assert pair["result"]["value"] == pair["trained_pair"]["decision_agreement"]
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    last = run.out.strip().splitlines()[-1]
     assert last == Result.from_dict(pair["result"]).line()
     assert last.startswith(f"{heads.AGREEMENT.metric} ")
 

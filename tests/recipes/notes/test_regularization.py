@@ -17,9 +17,10 @@ def metrics_of(run_dirs) -> dict:
     return {m["variant"]: m for m in records}
 
 
-def test_the_run_completing_the_set_records_the_claim(run_recipe, capsys):
-    code, run_dirs = run_recipe("regularization", "--quick")
-    assert code == 0
+def test_the_run_completing_the_set_records_the_claim(quick_run):
+    run = quick_run("regularization")
+    run_dirs = run.run_dirs
+    assert run.code == 0
     assert [d.name.split("-quick-")[1] for d in run_dirs] == VARIANTS
     folder = run_dirs[0].parent
     for metric in ("val_loss", "val_crossentropy"):
@@ -33,7 +34,7 @@ def test_the_run_completing_the_set_records_the_claim(run_recipe, capsys):
     assert claim["book"]["metric"] == load_recipe("regularization").CLAIM.metric
     test = {name: m[name]["test"]["accuracy"] for name in VARIANTS}
     assert claim["text"] == ", ".join(f"{name} {test[name]:.3f}" for name in VARIANTS)
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    last = run.out.strip().splitlines()[-1]
     assert last == Result.from_dict(claim).line()
 
 
