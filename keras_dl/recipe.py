@@ -165,6 +165,8 @@ class CtrlC(keras.callbacks.Callback):
     remembers the press; this raises it again where nothing can swallow it.
     """
 
+    async_safe = True  # it only reads a flag: Keras may keep dispatching batch ends in a thread
+
     def __init__(self, pressed: Callable[[], bool]):
         super().__init__()
         self.pressed = pressed
