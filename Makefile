@@ -13,6 +13,11 @@ STAMP  := $(VENV)/.keras-dl-installed
 JAX_VENV   ?= .venv-jax
 TORCH_VENV ?= .venv-torch
 TORCH_PIN  ?= torch==2.13.0
+# The suites run on one pytest-xdist worker per core (on our 2 cores: make test 6 min against
+# 8.5-10 serially); the tests that share a recipe's quick run stay on one worker (loadgroup).
+# TEST_WORKERS=0 runs them in this process, as a plain `pytest` does.
+TEST_WORKERS ?= auto
+PYTEST_ARGS := -n $(TEST_WORKERS) --dist loadgroup
 RUNS   ?=
 METRIC ?= val_loss
 SMOOTH ?= 0
@@ -75,16 +80,16 @@ compare: $(STAMP) ## overlay runs or seed groups: make compare RUNS="dir1 dir2" 
 	$(PY) -m keras_dl compare $(RUNS) --metric $(METRIC) --smooth $(SMOOTH) --out $(OUT) $(ARGS)
 
 test: $(STAMP) ## run the test suite (fast checks; slow real-data checks are marked and skipped)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-jax: $(JAX_VENV)/.keras-dl-installed ## the test suite on the JAX backend (its own .venv-jax)
-	KERAS_BACKEND=jax $(JAX_VENV)/bin/python -m pytest
+	KERAS_BACKEND=jax $(JAX_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 test-torch: $(TORCH_VENV)/.keras-dl-installed ## the test suite on the PyTorch backend (.venv-torch, torch 2.13.0)
-	KERAS_BACKEND=torch $(TORCH_VENV)/bin/python -m pytest
+	KERAS_BACKEND=torch $(TORCH_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 test-slow: $(STAMP) ## run only the slow, full-settings checks
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check keras_dl recipes tests bench

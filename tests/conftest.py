@@ -66,6 +66,19 @@ class QuickRun:
     err: str
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs one worker per core, ``--dist loadgroup``),
+    the tests that read one recipe's `quick_run` go to one worker, so each quick run is
+    still made once: the smoke test's ``name`` parameter, or the recipe a test file is
+    named after (tests/recipes/book/test_boston.py: boston)."""
+    for item in items:
+        if "quick_run" in getattr(item, "fixturenames", ()):
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            recipe = params.get("name", item.path.stem.removeprefix("test_"))
+            item.add_marker(pytest.mark.xdist_group(recipe))
+
+
 @pytest.fixture(scope="session")
 def quick_run(tmp_path_factory):
     """``quick_run(name)``: the recipe's ``--quick`` run, made once per test session and

@@ -151,7 +151,13 @@ def test_learning_rate_one_keeps_the_model_from_fitting_digits(run_recipe):
     metrics = metrics_of(run_dirs)
     too_high, right = metrics["lr-1.0"], metrics["lr-0.01"]
     assert right["final_val_accuracy"] >= 0.9  # it fits digits (0.92 on JAX, 0.93+ on TF)
-    assert too_high["final_accuracy"] < right["final_accuracy"] - 0.2
-    assert too_high["final_val_accuracy"] < right["final_val_accuracy"] - 0.05
+    # RMSprop(1.0) jumps about (training accuracy 0.53 to 0.91 between epochs, 0.62 to 0.88 at
+    # the last one on two CPUs): the claim needs it lower by the recipe's margin, and its
+    # training loss stays far above the fitting run's (2.6 against 0.05 on TensorFlow).
+    margin = load_recipe("generalization").LR_MARGIN
+    assert too_high["final_accuracy"] < right["final_accuracy"] - margin
+    assert too_high["final_val_accuracy"] < right["final_val_accuracy"] - margin
+    losses = {run: history_of(d)["loss"][-1] for run, d in zip(metrics, run_dirs, strict=True)}
+    assert losses["lr-1.0"] > 10 * losses["lr-0.01"], losses
     (shape,) = right["figures"]  # the lr shape, recorded by the run that completes it
     assert "holds at this seed" in shape["text"] and shape["inside"] is None
