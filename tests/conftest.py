@@ -26,9 +26,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # of them, slow a worker down more than the second worker gains (the torch suite on 2 cores:
 # 409 s with two threads per worker, 261 s with one; 400 s in one process with one thread).
 # So each worker gets its share of the cores.
-_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-if _workers > 1:
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _workers)))
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # before torch is imported
+    _share = (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, _share)))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest
