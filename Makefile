@@ -92,7 +92,7 @@ test-slow: $(STAMP) ## run only the slow, full-settings checks
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff
-	$(PY) -m ruff check keras_dl recipes tests bench
+	$(PY) -m ruff check keras_dl recipes tests bench conftest.py
 
 bench: $(STAMP) $(JAX_VENV)/.keras-dl-installed $(TORCH_VENV)/.keras-dl-installed ## speed: keras_dl vs the book's code, on TensorFlow, JAX and torch
 	$(PY) bench/speed.py --interpreter jax=$(JAX_VENV)/bin/python --interpreter torch=$(TORCH_VENV)/bin/python $(ARGS)

@@ -1,11 +1,12 @@
 """Check the book: every recipe over seeds, every figure judged, against the last results.
 
-For each entry it runs ``python -m keras_dl reproduce <recipe> --seeds <seeds> [flags]`` (a
-fresh process, as a user would) and reads back the group record it wrote: one row per
-figure the recipe declares, with its spread over the seeds and its verdict (inside,
-outside, stand-in, exact, differs, no published figure). This script knows no book number
-of its own. A recipe whose dataset file is missing gets the row "not run: <file>
-unavailable" and the check goes on.
+For each entry it reproduces the recipe over its seeds, as ``python -m keras_dl reproduce
+<recipe> --seeds <seeds> [flags]`` would (the same group driver, in this process, each
+entry's output in its reproduce.log and one line per finished seed here), and reads back
+the group record it wrote: one row per figure the recipe declares, with its spread over the
+seeds and its verdict (inside, outside, stand-in, exact, differs, no published figure).
+This script knows no book number of its own. A recipe whose dataset file is missing gets
+the row "not run: <file> unavailable" and the check goes on.
 
 The check fails (exit 1) when a figure that was inside the book's band (or exact) in the
 committed results (bench/results/book.json) is now outside, when a figure is gone, or when
@@ -23,15 +24,23 @@ Writes bench/results/book.md and book.json (a full check only) and prints the ta
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before Keras starts TensorFlow
+
+from keras_dl.lab.groups import InProcess
+from keras_dl.lab.invocation import Outcome
+from keras_dl.lab.reproduce import reproduce
+from keras_dl.records.read import groups_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
@@ -62,7 +71,7 @@ class Entry:
 # settings (5 epochs, 3 nets per pool); optimizers checks its update rules (the training
 # runs on digits are a stand-in for DLFS's MNIST figure, never judged, and take 70 s a seed).
 ENTRIES: list[Entry] = [
-    Entry("mnist", 3),
+    Entry("mnist", 3),  # digits --dataset mnist
     Entry("digits", 5, label="digits"),  # [2]
     Entry("mnist_scratch", 3),
     Entry("mnist_scratch", 5, DIGITS, label="digits"),  # [2]
@@ -106,38 +115,51 @@ def seed_keras_cache() -> Path:
     return cache
 
 
+class Progress(InProcess):
+    """Members in this process, each announced on the console when it ends (the rest of
+    their output goes to the entry's log)."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+
+    def run(self, recipe: str, argv: Sequence[str]) -> Outcome:
+        """Run the member, then say how it ended in one line."""
+        outcome = super().run(recipe, argv)
+        seed = argv[list(argv).index("--seed") + 1] if "--seed" in argv else "-"
+        ended = f"exit {outcome.exit}" + (f": {outcome.error}" if outcome.error else "")
+        print(f"    seed {seed}: {ended} ({outcome.wall_s:.0f} s)", file=self.console, flush=True)
+        return outcome
+
+
 def run_entry(entry: Entry, out: Path, position: str) -> list[dict]:
     """Reproduce one entry as a user would; one row per figure of its group record."""
-    command = [sys.executable, "-m", "keras_dl", "reproduce", entry.recipe]
-    command += ["--seeds", str(entry.seeds), *entry.argv, "--out", str(out), "--no-plots"]
-    print(f"\n=== {position} {' '.join(command[2:])}", flush=True)
-    started = time.perf_counter()
-    log = out / "reproduce.log"
+    argv = [*entry.argv, "--out", str(out), "--no-plots"]
+    command = f"keras_dl reproduce {entry.recipe} --seeds {entry.seeds} {' '.join(argv)}"
+    print(f"\n=== {position} {command}", flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    lines = []
-    with log.open("w") as f:
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        for line in process.stdout:
-            f.write(line)
-            lines.append(line.rstrip("\n"))
-            if line.startswith(("=== seed", "error:")):
-                print("   ", line.rstrip(), flush=True)
-        code = process.wait()
+    log = out / "reproduce.log"
+    started = time.perf_counter()
+    console = sys.stdout
+    with log.open("w") as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
+        try:
+            code = reproduce(entry.recipe, list(range(entry.seeds)), argv, runner=Progress(console))
+        except Exception as err:  # a broken recipe fails its row, not the whole check
+            print(f"error: {type(err).__name__}: {err}")
+            code = 1
     wall = time.perf_counter() - started
     row = {"recipe": entry.name, "figure": "-", "book": "-", "ours": "-", "range": "-"}
     row.update({"backend": "-", "device": "-", "wall": "-", "verdict": "-"})
+    groups = [group for folder in out.iterdir() if folder.is_dir() for group in groups_in(folder)]
+    record = groups[0].data if groups else {}
+    errors = [member.get("error", "") for member in record.get("members", [])]
     missing = next(
-        (m for ln in lines if (m := re.search(r"(\S+) is not in the Keras cache", ln))), None
+        (m for e in errors if (m := re.search(r"(\S+) is not in the Keras cache", e))), None
     )
     if code == 2 and missing:
         return [{**row, "ours": f"not run: {missing.group(1)} unavailable"}]
-    groups = sorted(out.glob("*/reproduce-*/group.json"))
     if code != 0 or not groups:
-        print("\n".join(lines[-40:]))
+        print("\n".join(log.read_text().splitlines()[-40:]))
         return [{**row, "ours": f"FAILED (exit {code}; log {log})", "verdict": "failed"}]
-    record = json.loads(groups[-1].read_text())
     print("\n".join("    " + line for line in _judgement_lines(record)))
     per_seed = wall / max(1, len(record["members"]))
     rows = []

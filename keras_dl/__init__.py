@@ -2,7 +2,13 @@
 
     from keras_dl import build_dense_model, infer_task, train_val_test_split, kfold, output_head
 
-Names are imported on first use, so ``import keras_dl`` (and ``keras_dl.curves``) does not
+Three products live here. The model and data library sits at the top (`builders`, `heads`,
+`tasks`, `fast`, `splits`, `datasets`, `synthetic`, `sklearn`, `tuning`, `runtime`);
+`keras_dl.records` reads, compares and judges what runs leave on disk, without Keras
+(``keras_dl.compare``); `keras_dl.lab` runs the recipes: their runs, flags, registry,
+groups of runs over seeds and grids, and the command line (``from keras_dl import recipe``).
+
+Names are imported on first use, so ``import keras_dl`` (and ``keras_dl.records``) does not
 start TensorFlow.
 """
 
@@ -22,8 +28,9 @@ _EXPORTS = {
     "train_val_test_split": "keras_dl.splits",
     "kfold": "keras_dl.splits",
     "DataSplit": "keras_dl.splits",
-    "compare": "keras_dl.curves",
+    "compare": "keras_dl.records.compare",
 }
+_MODULES = {"recipe": "keras_dl.lab.recipe"}  # ``from keras_dl import recipe``
 
 __all__ = [  # noqa: RUF022 (grouped by module, as in _EXPORTS)
     "build_dense_model",
@@ -35,12 +42,14 @@ __all__ = [  # noqa: RUF022 (grouped by module, as in _EXPORTS)
     "kfold",
     "DataSplit",
     "compare",
+    "recipe",
 ]
 
 if TYPE_CHECKING:
     from keras_dl.builders import build_dense_model
-    from keras_dl.curves import compare
     from keras_dl.heads import loss_and_metrics, output_head
+    from keras_dl.lab import recipe
+    from keras_dl.records.compare import compare
     from keras_dl.splits import DataSplit, kfold, train_val_test_split
     from keras_dl.tasks import TaskInfo, infer_task
 
@@ -48,10 +57,13 @@ if TYPE_CHECKING:
 def __getattr__(name: str):
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_dl' has no attribute {name!r}")
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'keras_dl' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    return sorted([*globals(), *_EXPORTS, *_MODULES])

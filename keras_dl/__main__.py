@@ -1,7 +1,7 @@
-"""``python -m keras_dl``: see keras_dl.cli."""
+"""``python -m keras_dl``: see keras_dl.lab.cli."""
 
 import sys
 
-from keras_dl.cli import main
+from keras_dl.lab.cli import main
 
 sys.exit(main())

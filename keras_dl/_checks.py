@@ -20,6 +20,7 @@ def is_number(value) -> bool:
     """Return True for real numbers (Python or NumPy), not bools, strings or NaN.
 
     Example:
+        >>> import numpy as np
         >>> is_number(0.2), is_number(np.float32(0.2)), is_number("0.2"), is_number(True)
         (True, True, False, False)
     """

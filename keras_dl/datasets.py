@@ -123,7 +123,7 @@ def is_cached(dataset: str) -> bool:
     """Whether `dataset`'s file is already in the Keras cache (no download needed).
 
     Example:
-        >>> is_cached("boston_housing")
+        >>> is_cached("boston_housing") == (keras_cache_dir() / "boston_housing.npz").is_file()
         True
     """
     if dataset not in FILES:
@@ -156,9 +156,11 @@ def load_images(
         seed: fixes the digits split or shuffle.
 
     Example:
-        >>> data = load_images("mnist", hold_out="first")
-        >>> print(data)
-        MNIST: train 50000, val 10000, test 10000 (the first 10000 training images validate)
+        >>> print(load_images("digits", seed=0))
+        digits: train 1257, val 270, test 270 (stratified)
+
+    ``load_images("mnist", hold_out="first")`` gives MNIST as ch. 7 splits it: "MNIST:
+    train 50000, val 10000, test 10000 (the first 10000 training images validate)".
     """
     if dataset == "digits":
         return _load_digits(split=split, standardize=standardize, quick=quick, seed=seed)

@@ -41,10 +41,12 @@ def auto_steps_per_execution(
     unknown length.
 
     Example:
-        >>> auto_steps_per_execution(469), auto_steps_per_execution(19)
-        (32, 1)
-        >>> auto_steps_per_execution(19, progress=False)  # fit(..., verbose=0)
+        >>> [auto_steps_per_execution(batches, backend="jax") for batches in (469, 19)]
+        [32, 1]
+        >>> auto_steps_per_execution(19, progress=False, backend="jax")  # fit(verbose=0)
         19
+        >>> auto_steps_per_execution(469, backend="torch")
+        1
     """
     backend = backend or keras.backend.backend()
     if backend == "torch" or not batches:

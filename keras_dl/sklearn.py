@@ -33,7 +33,13 @@ PREDICT_BATCH = 256  # rows per predict batch
 
 
 class _DenseEstimator(BaseEstimator):
-    """The parameters, validation and training shared by both estimators."""
+    """The parameters, validation and training shared by both estimators.
+
+    The network and its training are plain parameters (`build_dense_model`'s and ``fit``'s);
+    ``validation_fraction`` > 0 holds that part out for early stopping with ``patience``;
+    ``callbacks`` are Keras callbacks given to every fit, after the early stopping (clones
+    get copies of them, as scikit-learn copies every parameter).
+    """
 
     def __init__(
         self,
@@ -50,6 +56,7 @@ class _DenseEstimator(BaseEstimator):
         patience: int = 5,
         seed: int | None = 0,
         verbose: int = 0,
+        callbacks: Sequence = (),
     ):
         self.hidden_units = hidden_units
         self.activation = activation
@@ -63,6 +70,7 @@ class _DenseEstimator(BaseEstimator):
         self.patience = patience
         self.seed = seed
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _check_training_params(self) -> None:
         for name in ("epochs", "batch_size", "patience"):
@@ -77,6 +85,11 @@ class _DenseEstimator(BaseEstimator):
             )
         if self.seed is not None and (not is_int(self.seed) or self.seed < 0):
             raise ValueError(f"seed={self.seed!r}: expected an integer >= 0 or None")
+        if isinstance(self.callbacks, str) or not isinstance(self.callbacks, Sequence):
+            raise ValueError(
+                f"callbacks={self.callbacks!r}: expected a list of Keras callbacks, given to "
+                "every fit"
+            )
 
     def _train(self, X: np.ndarray, y: np.ndarray, task: str, **head) -> None:
         """Build the model for `task`, fit it (early stopping on a held-out part when
@@ -120,7 +133,7 @@ class _DenseEstimator(BaseEstimator):
             epochs=self.epochs,
             batch_size=self.batch_size,
             validation_data=validation,
-            callbacks=callbacks,
+            callbacks=[*callbacks, *self.callbacks],
             verbose=self.verbose,
         )
         self.history_ = {key: [float(v) for v in values] for key, values in history.history.items()}

@@ -34,26 +34,24 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import pytest
 
 from keras_dl.datasets import keras_cache_dir
-from keras_dl.registry import load_recipe
-from keras_dl.runs import RUN_FILES
+from keras_dl.lab.invocation import invoke
+from keras_dl.records.read import RUN_FILES
 
 SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
 def run_main(name: str, argv: tuple[str, ...], out: Path) -> tuple[int, list[Path]]:
-    """Call recipe `name`'s main(argv) in-process with ``--out out`` (and with
-    ``--seed $KERAS_DL_TEST_SEED`` when that is set and `argv` names no seed).
+    """Run recipe `name` in this process as ``keras-dl run`` does, with ``--out out`` (and
+    with ``--seed $KERAS_DL_TEST_SEED`` when that is set and `argv` names no seed).
 
-    Returns ``(exit_code, run_dirs)``, the run directories in the order they were made
-    (runs made in the same second have names that do not sort in that order).
+    Returns ``(exit_code, run_dirs)``, the run directories in the order the recipe made
+    them. Ctrl-C stays an exception, as it does up to the command line.
     """
     seed = os.environ.get("KERAS_DL_TEST_SEED")
     if seed is not None and "--seed" not in argv:
         argv = (*argv, "--seed", seed)  # a sweep: the recipe tests at another seed
-    code = load_recipe(name).main([*argv, "--out", str(out)])
-    folder = out / name
-    made = [p for p in folder.iterdir() if (p / "config.json").is_file()] if folder.is_dir() else []
-    return code, sorted(made, key=lambda p: ((p / "config.json").stat().st_mtime_ns, p.name))
+    outcome = invoke(name, [*argv, "--out", str(out)])
+    return outcome.exit, list(outcome.runs)
 
 
 @pytest.fixture
@@ -65,12 +63,56 @@ def run_recipe(tmp_path):
 
 @dataclass(frozen=True)
 class QuickRun:
-    """A recipe's ``--quick`` run: exit code, run directories, what it printed."""
+    """A recipe's ``--quick`` run: exit code, run directories, what it printed, and what it
+    trained: every Keras fit it made, and the epochs appended to each epoch log."""
 
     code: int
     run_dirs: list[Path]
     out: str
     err: str
+    fits: list["Fit"]
+    appended: dict[Path, int]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One ``fit`` of a Keras model: its model's class, the epochs it ran, and the files of
+    the epoch logs among its callbacks."""
+
+    model: str
+    epochs: int
+    logs: list[Path]
+
+
+@contextlib.contextmanager
+def recording_training():
+    """Record every Keras ``fit`` (any model class) and every epoch appended to an epoch
+    log while the body runs: ``(fits, appended)``."""
+    import keras
+
+    from keras_dl.lab.callbacks import EpochLog
+    from keras_dl.records.run import EpochWriter
+
+    fits: list[Fit] = []
+    appended: dict[Path, int] = {}
+    fit, append = keras.Model.fit, EpochWriter.append
+
+    def recorded_fit(self, *args, **kwargs):
+        history = fit(self, *args, **kwargs)
+        logs = [c.writer.path for c in kwargs.get("callbacks") or () if isinstance(c, EpochLog)]
+        fits.append(Fit(type(self).__name__, len(history.epoch), logs))
+        return history
+
+    def recorded_append(self, logs, epoch=None):
+        before = self.rows
+        append(self, logs, epoch)
+        appended[self.path] = appended.get(self.path, 0) + self.rows - before
+
+    keras.Model.fit, EpochWriter.append = recorded_fit, recorded_append
+    try:
+        yield fits, appended
+    finally:
+        keras.Model.fit, EpochWriter.append = fit, append
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -96,9 +138,13 @@ def quick_run(tmp_path_factory):
     def run(name: str) -> QuickRun:
         if name not in made:
             out, err = io.StringIO(), io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            with (
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(err),
+                recording_training() as (fits, appended),
+            ):
                 code, run_dirs = run_main(name, ("--quick",), tmp_path_factory.mktemp(name))
-            made[name] = QuickRun(code, run_dirs, out.getvalue(), err.getvalue())
+            made[name] = QuickRun(code, run_dirs, out.getvalue(), err.getvalue(), fits, appended)
         return made[name]
 
     return run

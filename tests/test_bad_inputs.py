@@ -137,7 +137,7 @@ def cli_here(*args: str) -> subprocess.CompletedProcess:
     """``python -m keras_dl ...`` in this process (no interpreter and TensorFlow to start:
     seconds less each): keras_dl.cli.main with its output captured, argparse's exit and any
     escaping exception (as the traceback a user would see) turned into what a process shows."""
-    from keras_dl import cli as command_line
+    from keras_dl.lab import cli as command_line
 
     out, err, saved = io.StringIO(), io.StringIO(), sys.argv
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -195,7 +195,7 @@ def test_the_cli_answers_bad_input_with_one_error_line(argv, words, tmp_path):
 
 def test_a_broken_recipe_is_listed_as_broken_and_the_rest_still_run(tmp_path):
 
-    from keras_dl.registry import recipes_dir
+    from keras_dl.lab.registry import recipes_dir
 
     copy = tmp_path / "recipes"
     shutil.copytree(recipes_dir(), copy)
@@ -269,7 +269,11 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_goes_on_to_the_end(tmp_path
     assert_one_error_line(
         cli_here("run", "digits", "--resume", str(run_dir)), "the run is complete"
     )
-    assert_one_error_line(cli_here("run", "mnist", "--resume", str(run_dir)), "recipe 'digits'")
+    assert_one_error_line(cli_here("run", "gates", "--resume", str(run_dir)), "recipe 'digits'")
+    # mnist is digits --dataset mnist: the same recipe, on other data than this run's
+    assert_one_error_line(
+        cli_here("run", "mnist", "--resume", str(run_dir)), "made with --dataset digits, not mnist"
+    )
 
 
 def test_ctrl_c_stops_a_reproduction_and_keeps_its_record(tmp_path):
@@ -339,7 +343,7 @@ def test_a_full_disk_while_plotting_keeps_the_history_and_says_what_is_missing(f
 def test_a_diverging_loss_stops_training_and_fails_the_run(tmp_path, capsys):
 
     from keras_dl import recipe
-    from keras_dl.runs import RunFailedError
+    from keras_dl.records.run import RunFailedError
 
     args = recipe.parser("Title", epochs=5, batch_size=8).parse_args(["--out", str(tmp_path)])
     rng = np.random.default_rng(0)

@@ -42,7 +42,7 @@ def test_the_scikit_learn_example_runs():
 
 
 def test_the_recipe_tables_list_every_recipe():
-    from keras_dl.registry import list_recipes
+    from keras_dl.lab.registry import list_recipes
 
     text = README.read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(\w+)` \|", text, re.M))

@@ -35,9 +35,9 @@ from matplotlib.ticker import MaxNLocator
 from sklearn.preprocessing import StandardScaler
 
 from keras_dl import build_dense_model, kfold, recipe
-from keras_dl.curves import smooth_curve
 from keras_dl.datasets import load_boston_housing
-from keras_dl.runs import Run, read_history
+from keras_dl.records.curves import smooth_curve
+from keras_dl.records.read import epochs_logged, read_history
 
 SMOOTHING = 0.9
 CURVE_SKIP = 10  # the first points are on another scale from the rest: the book drops them
@@ -109,11 +109,18 @@ def main(argv: list[str] | None = None) -> int:
 
         # 3. The final model: all training rows, scaled with their mean and std; the test
         #    rows are scaled with the same (training) statistics, never their own.
+        #    Its epochs go to fits/final.csv (history.csv is the folds' mean curve).
         scaler = StandardScaler().fit(x_train)
         model = build_model()
         x_train_scaled, x_test_scaled = scaler.transform(x_train), scaler.transform(x_test)
-        model.fit(
-            x_train_scaled, y_train, epochs=args.final_epochs, batch_size=args.batch_size, verbose=0
+        run.fit(
+            model,
+            x_train_scaled,
+            y_train,
+            epochs=args.final_epochs,
+            batch_size=args.batch_size,
+            verbose=0,
+            log="final",
         )
         test = model.evaluate(x_test_scaled, y_test, return_dict=True, verbose=0)
 
@@ -167,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cross_validate(
-    run: Run,
+    run: recipe.RecipeRun,
     x: np.ndarray,
     y: np.ndarray,
     *,
@@ -179,9 +186,10 @@ def cross_validate(
     """Train a fresh model on each fold's other K-1 folds for `epochs` epochs, validating
     on the fold after every epoch; return each fold's Keras history.
 
-    Each finished fold's history is kept in the run as fold-<k>.csv at once: an interrupted
-    run keeps its finished folds, and ``--resume`` reads them back instead of training
-    them again (each fold is seeded on its own, so it would train the same).
+    Each fold's epochs go to fits/fold-<k>.csv in the run as they end: an interrupted run
+    keeps them, and ``--resume`` reads a finished fold back instead of training it again
+    (each fold is seeded on its own, so it would train the same) and continues an
+    unfinished one from its last epoch.
 
     The folds are contiguous (shuffle=False), as the book's. Each fold is standardized with
     the mean and std of its own training part, so its validation rows never shape the
@@ -194,23 +202,26 @@ def cross_validate(
     histories = []
     splits = kfold(x, y, folds, shuffle=False, standardize=True)
     for fold, (train, val) in enumerate(splits, start=1):
-        kept = run.path / f"fold-{fold}.csv"
-        if kept.is_file():
-            logged = read_history(run.path, kept.name)
+        # fold-<k>.csv stood beside the run's files before fits/ held them (0.1.0).
+        kept = [run.path / name for name in (f"fits/fold-{fold}.csv", f"fold-{fold}.csv")]
+        finished = next((path for path in kept if epochs_logged(path) >= epochs), None)
+        if finished is not None:
+            logged = read_history(finished.parent, finished.name)
             histories.append({key: list(v) for key, v in logged.items() if key != "epoch"})
             print(f"fold {fold}/{folds}: kept from the interrupted run")
             continue
         keras.utils.set_random_seed(seed + fold)
         model = build_model()
-        history = model.fit(
+        history = run.fit(
+            model,
             *train,
             epochs=epochs,
             batch_size=batch_size,
-            callbacks=[EpochValidation(*val)],
+            callbacks=[EpochValidation(*val)],  # before the run's epoch log, which records it
             verbose=0,
+            log=f"fold-{fold}",
         )
         histories.append(history.history)
-        run.save_history(history.history, kept.name)
         print(f"fold {fold}/{folds}: {len(train[0])} train, {len(val[0])} val, trained {epochs}")
     return histories
 

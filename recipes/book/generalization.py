@@ -52,7 +52,7 @@ def read_off_plot(metric: str, value: float, tolerance: float = PLOT_READING):
 
 
 # What the book saw at the end of each run, beside ours. The chapter's claims are shapes,
-# judged below (SHAPES) over seeds, each recorded by the run that completes its comparison.
+# judged below (SHAPES) over seeds, each recorded with the overlay of its experiment's runs.
 NOISE = read_off_plot(VAL_ACCURACY, 0.970)
 ZEROS = read_off_plot(VAL_ACCURACY, 0.981)
 SHUFFLED_TRAIN = book("final training accuracy", 0.84, band=(0.7, 1.0))
@@ -106,22 +106,22 @@ def main(argv: list[str] | None = None) -> int:
                 learning_rate=variant.learning_rate,
                 name=variant.name.replace("-", "_").replace(".", "_"),
             )
-            history = model.fit(
+            history = run.fit(
+                model,
                 vx,
                 vy,
                 epochs=epochs,
                 batch_size=args.batch_size,
                 validation_split=VALIDATION_SPLIT,
-                callbacks=run.callbacks(),
                 verbose=2,
             ).history
 
-            # The book's figure for this run, then the chapter's claims this run completes.
+            # The book's figure for this run, and what the book reads off this run alone.
             curve = curves[variant.name] = curve_summary(history)
             headline = run.result(
                 f"{variant.book.metric} ({variant.name})", curve[variant.measure], variant.book
             )
-            figures = judge_claims(variant, curves, run)
+            figures = run_figures(variant, curve, run)
             run.finish(
                 history=history,
                 metrics={
@@ -142,10 +142,15 @@ def main(argv: list[str] | None = None) -> int:
         claims += figures
         rows.append(table_row(variant, epochs, curve))
 
+    # Each experiment's runs side by side, with the chapter's claim about them.
     for experiment, experiment_runs in runs.items():
         if len(experiment_runs) > 1:  # one run has nothing to be compared with
             print(f"\n{experiment}: {EXPERIMENTS[experiment]} across its runs")
-            recipe.overlay(experiment_runs, metric=EXPERIMENTS[experiment], label=experiment)
+            claim = shape_claim(SHAPES[experiment], curves, experiment_runs[-1])
+            recipe.overlay(
+                experiment_runs, metric=EXPERIMENTS[experiment], label=experiment, claim=claim
+            )
+            claims.append(claim)
     recipe.print_table(rows, title=f"summary on {data.name} (book: MNIST)")
     if claims:
         print("\nthe chapter's claims")
@@ -240,12 +245,12 @@ class Shape:
 
     book: recipe.BookFigure
     lower: str
-    higher: str  # the run that completes the comparison, and records it
+    higher: str
     margin: float = 0.0  # below by more than this
 
 
-SHAPES = (
-    Shape(
+SHAPES = {  # experiment -> the claim about its runs
+    "noise": Shape(
         book(
             "noise vs zero channels: final val accuracy",
             f"{NOISE.text()} vs {ZEROS.text()}",
@@ -254,7 +259,7 @@ SHAPES = (
         "noise-channels",
         "zero-channels",
     ),
-    Shape(
+    "lr": Shape(
         book(
             "learning rate 1.0 vs 0.01: final val accuracy",
             f"about {LR_HIGH.text()} vs {LR_RIGHT.text()}",
@@ -264,7 +269,7 @@ SHAPES = (
         "lr-0.01",
         margin=LR_MARGIN,
     ),
-    Shape(
+    "capacity": Shape(
         book(
             "capacity: Dense(10) vs 96-96, final val accuracy",
             f"{DENSE_10.text()} vs {DENSE_96.text()}",
@@ -273,14 +278,11 @@ SHAPES = (
         "dense-10",
         "dense-96-96",
     ),
-)
+}
 
 
-def judge_claims(
-    variant: Variant, curves: dict[str, dict], run: recipe.RecipeRun
-) -> list[recipe.Result]:
-    """The chapter's claims this run completes, judged (on a stand-in: reported only)."""
-    curve = curves[variant.name]
+def run_figures(variant: Variant, curve: dict, run: recipe.RecipeRun) -> list[recipe.Result]:
+    """What the book reads off this run alone, judged (on a stand-in: reported only)."""
     judged = []
     if variant.shuffle_labels:
         # Training accuracy climbs, validation accuracy stays at chance: memorization.
@@ -298,19 +300,19 @@ def judge_claims(
         judged.append(
             run.result(DENSE_96_BOTTOM.metric, curve["best_epoch"], DENSE_96_BOTTOM, digits=0)
         )
-    for shape in SHAPES:
-        if shape.higher != variant.name or shape.lower not in curves:
-            continue  # not this run's comparison, or the run it is compared with did not run
-        low, high = curves[shape.lower]["final_val_accuracy"], curve["final_val_accuracy"]
-        comparison = recipe.Comparison(shape.lower, low, shape.higher, high, "lower", shape.margin)
-        value = f"{shape.lower} {low:.3f}, {shape.higher} {high:.3f}"
-        detail = f"({'holds' if comparison.holds else 'fails'} at this seed)"
-        judged.append(
-            run.result(
-                shape.book.metric, value, shape.book, detail=detail, comparisons=(comparison,)
-            )
-        )
     return judged
+
+
+def shape_claim(shape: Shape, curves: dict[str, dict], run: recipe.RecipeRun) -> recipe.Result:
+    """The shape the book draws from two runs, at this seed (judged over seeds)."""
+    low = curves[shape.lower]["final_val_accuracy"]
+    high = curves[shape.higher]["final_val_accuracy"]
+    comparison = recipe.Comparison(shape.lower, low, shape.higher, high, "lower", shape.margin)
+    value = f"{shape.lower} {low:.3f}, {shape.higher} {high:.3f}"
+    detail = f"({'holds' if comparison.holds else 'fails'} at this seed)"
+    return run.result(
+        shape.book.metric, value, shape.book, detail=detail, comparisons=(comparison,)
+    )
 
 
 def split_sizes(n: int) -> dict[str, int]:

@@ -30,8 +30,8 @@ import keras
 import numpy as np
 
 from keras_dl import build_dense_model, recipe
-from keras_dl.curves import best_epoch
 from keras_dl.datasets import first_words, load_imdb, multi_hot
+from keras_dl.records.curves import best_epoch
 from keras_dl.splits import hold_out_first
 
 NUM_WORDS = 10000  # the vocabulary: the 10,000 most frequent words
@@ -68,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         # 1. Train on the rest and watch the validation loss: where it bottoms, the model
         #    starts to learn the training reviews rather than what makes a review positive.
         model = build_model("imdb_16_16")
-        history = model.fit(
+        history = run.fit(
+            model,
             *partial_train,
             validation_data=val,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            callbacks=run.callbacks(),
         )
         bottom, _ = best_epoch(history.history["val_loss"], "val_loss")
         best = run.result("epoch where val_loss bottoms", bottom, BOOK_BEST_EPOCH, digits=0)
@@ -81,13 +81,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. A fresh model, trained on all training reviews for about that many epochs (the
         #    book picks 4), is evaluated once on the test set: that number goes beside the book's.
+        #    Its epochs go to the run's fits/final.csv (history.csv holds the first model's).
         final_model = build_model("imdb_final")
-        final_model.fit(
+        run.fit(
+            final_model,
             x_train,
             y_train,
             epochs=args.retrain_epochs,
             batch_size=args.batch_size,
-            callbacks=run.callbacks(),
+            log="final",
         )
         test = final_model.evaluate(x_test, y_test, return_dict=True, verbose=0)
 

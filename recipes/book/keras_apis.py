@@ -37,8 +37,9 @@ import tensorflow as tf
 from keras import layers
 from matplotlib.figure import Figure
 
-from keras_dl import plots, recipe, runtime
+from keras_dl import recipe, runtime
 from keras_dl.datasets import Data, load_images
+from keras_dl.records import plots
 
 TENSORFLOW_ONLY = "its custom loop and train_step are the book's tf.GradientTape code"
 BOOK = recipe.BookFigure("test accuracy", 0.971, "MNIST", "ch. 7.3", band=(0.97, 1.0))
@@ -94,10 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         for name, count in counts.items():
             print(f"{name:>10} model: {count:,} parameters")
 
-        # 2. The standard workflow: compile, fit, evaluate.
+        # 2. The standard workflow: compile, fit, evaluate (fit through the run: its epochs
+        #    are on disk as they end).
         model = compile_model(get_mnist_model(input_size))
-        history = model.fit(
-            *data.train, validation_data=data.val, epochs=args.epochs, batch_size=args.batch_size
+        history = run.fit(
+            model,
+            *data.train,
+            validation_data=data.val,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
         )
         test = model.evaluate(*data.test, return_dict=True, verbose=0)
         print(f"test after {args.epochs} epochs: {test}")
@@ -200,7 +206,7 @@ def compile_model(model: keras.Model) -> keras.Model:
 def train_with_callbacks(run: recipe.RecipeRun, data: Data, input_size: int) -> dict:
     """Fit with EarlyStopping and ModelCheckpoint, then reload the checkpoint; its metrics.
 
-    Writes callbacks_history.csv and (unless --no-plots) callbacks.png in the run.
+    The fit's epochs go to fits/callbacks.csv in the run; callbacks.png (unless --no-plots).
     """
     args = run.args
     checkpoint = run.path / CHECKPOINT
@@ -209,12 +215,14 @@ def train_with_callbacks(run: recipe.RecipeRun, data: Data, input_size: int) -> 
         keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_loss", save_best_only=True),
     ]
     model = compile_model(get_mnist_model(input_size))
-    history = model.fit(
+    history = run.fit(
+        model,
         *data.train,
         validation_data=data.val,
         epochs=args.max_epochs,
         batch_size=args.batch_size,
         callbacks=callbacks,
+        log="callbacks",
     ).history
     val_losses = history["val_loss"]
     best = int(np.argmin(val_losses))
@@ -228,7 +236,6 @@ def train_with_callbacks(run: recipe.RecipeRun, data: Data, input_size: int) -> 
         f"holds epoch {best + 1} (val_loss {val_losses[best]:.4f}; reloaded: "
         f"{reloaded_val['loss']:.4f}), test accuracy {reloaded_test['accuracy']:.4f}"
     )
-    run.save_history(history, "callbacks_history.csv")
     if not args.no_plots:
         run.save_figure(
             plots.history_figure(
@@ -255,8 +262,9 @@ def train_with_callbacks(run: recipe.RecipeRun, data: Data, input_size: int) -> 
 def compare_loops(run: recipe.RecipeRun, data: Data, input_size: int) -> dict:
     """Train with fit, a custom loop and a train_step override from the same start.
 
-    shuffle=False in fit: all three see the same batches in the same order. Writes
-    loops.json and (unless --no-plots) loops.png; returns how far the curves differ.
+    shuffle=False in fit: all three see the same batches in the same order. Each one's
+    epochs go to fits/loops-<name>.csv in the run; writes loops.json and (unless --no-plots)
+    loops.png; returns how far the curves differ.
     """
     args = run.args
     fit_args = {"validation_data": data.val, "batch_size": args.batch_size, "shuffle": False}
@@ -274,15 +282,24 @@ def compare_loops(run: recipe.RecipeRun, data: Data, input_size: int) -> dict:
         for a, b in zip(initial[0], weights, strict=True)
     )
     histories = {
-        "fit": models["fit"].fit(*data.train, epochs=args.epochs, **fit_args).history,
+        "fit": run.fit(
+            models["fit"], *data.train, epochs=args.epochs, log="loops-fit", **fit_args
+        ).history,
         "custom_loop": custom_loop(
             models["custom_loop"],
             data.train,
             data.val,
             epochs=args.epochs,
             batch_size=args.batch_size,
+            log=run.epoch_log("loops-custom_loop"),
         ),
-        "train_step": models["train_step"].fit(*data.train, epochs=args.epochs, **fit_args).history,
+        "train_step": run.fit(
+            models["train_step"],
+            *data.train,
+            epochs=args.epochs,
+            log="loops-train_step",
+            **fit_args,
+        ).history,
     }
     differences = {
         name: max_difference(histories[name], histories["fit"])
@@ -316,12 +333,19 @@ def same_start(build: Callable[[], keras.Model], seed: int) -> keras.Model:
 
 
 def custom_loop(
-    model: keras.Model, train: XY, val: XY, *, epochs: int, batch_size: int
+    model: keras.Model,
+    train: XY,
+    val: XY,
+    *,
+    epochs: int,
+    batch_size: int,
+    log: recipe.EpochWriter | None = None,
 ) -> dict[str, list[float]]:
     """Train `model` with a GradientTape loop (ch. 7.4.3), batches in order.
 
-    Returns per-epoch logs with fit's keys. Like fit, the loss is averaged per sample
-    (each batch's mean loss weighted by its size: the last batch may be smaller).
+    Returns per-epoch logs with fit's keys, each epoch's appended to `log` as it ends.
+    Like fit, the loss is averaged per sample (each batch's mean loss weighted by its
+    size: the last batch may be smaller).
     """
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     optimizer = keras.optimizers.RMSprop()
@@ -360,6 +384,8 @@ def custom_loop(
                 step(images[start : start + batch_size], labels[start : start + batch_size])
             history[prefix + "loss"].append(float(loss_tracker.result()))
             history[prefix + "accuracy"].append(float(accuracy.result()))
+        if log is not None:
+            log.append({key: values[-1] for key, values in history.items()})
     return history
 
 

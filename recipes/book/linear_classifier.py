@@ -84,12 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         initial_W = model.W.numpy()[:, 0].tolist()
 
         # Training: every step sees all the points, takes the gradient of the squared loss
-        # with a GradientTape and moves W and b against it.
+        # with a GradientTape and moves W and b against it. A step is an epoch here (it sees
+        # every point once): each goes to the run's epoch log as it ends.
         history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+        log = run.epoch_log()
         for step in range(args.steps):
             history["accuracy"].append(accuracy(model, inputs, targets))
             loss = training_step(model, inputs, targets, args.learning_rate)
             history["loss"].append(loss)
+            log.append({"loss": loss, "accuracy": history["accuracy"][-1]})
             print(f"Loss at step {step}: {loss:.4f}")
 
         final_loss = float(square_loss(targets, model(inputs)))

@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         model = build_model(data.train[0].shape[1])
 
         # The loop that model.fit hides: batches in order, a GradientTape, an SGD update.
+        # Each finished epoch goes to the run's epoch log at once, as a fit's would.
         history = fit(
             model,
             data.train,
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs=args.epochs,
             batch_size=args.batch_size,
             learning_rate=args.learning_rate,
+            log=run.epoch_log(),
         )
         test = evaluate(model, *data.test)
         print(f"test: loss {test['loss']:.4f}, accuracy {test['accuracy']:.4f}")
@@ -164,10 +166,12 @@ def fit(
     epochs: int,
     batch_size: int,
     learning_rate: float,
+    log: recipe.EpochWriter | None = None,
 ) -> dict[str, list[float]]:
     """The book's training loop; returns per-epoch logs like Keras' History.history.
 
-    loss and accuracy are averaged over the epoch's batches (per sample), as `fit` does.
+    loss and accuracy are averaged over the epoch's batches (per sample), as `fit` does;
+    each epoch's are appended to `log` as soon as the epoch ends.
     """
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     if val is not None:
@@ -196,6 +200,8 @@ def fit(
                 f", val_loss {val_metrics['loss']:.4f}, val_accuracy {val_metrics['accuracy']:.4f}"
             )
         print(summary)
+        if log is not None:
+            log.append({key: values[-1] for key, values in history.items()})
     return history
 
 

@@ -112,13 +112,13 @@ def main(argv: list[str] | None = None) -> int:
                 optimizer="rmsprop",
                 name=f"imdb_{variant.name}",
             )
-            history = model.fit(
+            history = run.fit(
+                model,
                 x,
                 y,
                 epochs=args.epochs,
                 batch_size=args.batch_size,
                 validation_split=VALIDATION_SPLIT,
-                callbacks=run.callbacks(),
                 verbose=2,
             ).history
 

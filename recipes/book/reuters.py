@@ -32,8 +32,8 @@ import keras
 import numpy as np
 
 from keras_dl import build_dense_model, recipe
-from keras_dl.curves import best_epoch
 from keras_dl.datasets import first_words, load_reuters, multi_hot
+from keras_dl.records.curves import best_epoch
 from keras_dl.splits import hold_out_first
 
 NUM_WORDS = 10000  # the vocabulary: the 10,000 most frequent words
@@ -87,12 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         # 1. Train on the rest and watch the validation loss: where it bottoms, the model
         #    starts to learn the training newswires rather than topics.
         model = build_model((64, 64), "reuters_64_64")
-        history = model.fit(
+        history = main_run.fit(
+            model,
             *partial_train,
             validation_data=val,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            callbacks=main_run.callbacks(),
         )
         bottom, _ = best_epoch(history.history["val_loss"], "val_loss")
         best = main_run.result("epoch where val_loss bottoms", bottom, BOOK_BEST_EPOCH, digits=0)
@@ -101,13 +101,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. A fresh model, trained on all training newswires for about that many epochs,
         #    is evaluated once on the test set: that number goes beside the book's.
+        #    Its epochs go to the run's fits/final.csv (history.csv holds the first model's).
         final_model = build_model((64, 64), "reuters_final")
-        final_model.fit(
+        main_run.fit(
+            final_model,
             x_train,
             y_train,
             epochs=args.retrain_epochs,
             batch_size=args.batch_size,
-            callbacks=main_run.callbacks(),
+            log="final",
         )
         test = final_model.evaluate(x_test, y_test, return_dict=True, verbose=0)
 
@@ -146,12 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     #    from seed to seed.
     with recipe.start("reuters", args, dataset=data.name, variant="bottleneck") as bottleneck_run:
         model = build_model((64, 4), "reuters_64_4")
-        history = model.fit(
+        history = bottleneck_run.fit(
+            model,
             *partial_train,
             validation_data=val,
             epochs=args.epochs,
             batch_size=BOTTLENECK_BATCH,
-            callbacks=bottleneck_run.callbacks(),
         )
         bottleneck_accuracy = peak(history.history["val_accuracy"])
         reference = val_accuracy["peak"]
@@ -169,26 +171,28 @@ def main(argv: list[str] | None = None) -> int:
                 BOOK_BOTTLENECK,
                 detail=f"(64-64: {reference:.4f})",
             ),
-            figures=[
-                bottleneck_run.result(
-                    BOOK_BOTTLENECK_DROP.metric,
-                    f"{bottleneck_accuracy['peak']:.4f} vs {reference:.4f}",
-                    BOOK_BOTTLENECK_DROP,
-                    comparisons=(
-                        recipe.Comparison(
-                            "64-4-46",
-                            bottleneck_accuracy["peak"],
-                            "64-64",
-                            reference,
-                            "lower",
-                            BOTTLENECK_MARGIN,
-                        ),
-                    ),
-                )
-            ],
             title=f"reuters: 64-4-46 bottleneck on {data.name}",
         )
-    recipe.overlay([main_run, bottleneck_run], metric="val_accuracy")
+
+    # The book's point is about the two models together: the bottleneck peaks lower. That
+    # claim is recorded with the overlay of both runs (and judged over seeds by reproduce).
+    drop = bottleneck_run.result(
+        BOOK_BOTTLENECK_DROP.metric,
+        f"{bottleneck_accuracy['peak']:.4f} vs {reference:.4f}",
+        BOOK_BOTTLENECK_DROP,
+        comparisons=(
+            recipe.Comparison(
+                "64-4-46",
+                bottleneck_accuracy["peak"],
+                "64-64",
+                reference,
+                "lower",
+                BOTTLENECK_MARGIN,
+            ),
+        ),
+    )
+    recipe.overlay([main_run, bottleneck_run], metric="val_accuracy", claim=drop)
+    print(drop.line())
     print(result.line())
     return 0
 

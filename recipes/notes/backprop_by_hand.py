@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         #    size. Keras' SGD, differentiating the same loss itself, takes the same steps.
         gradient = chain_rule_gradient(WEIGHTS)
         print(f"chain rule: dL/dw = -(t - y) x = {np.round(gradient, 6).tolist()}")
-        history, final_errors = train_by_hand(args.epochs, args.learning_rate)
+        history, final_errors = train_by_hand(args.epochs, args.learning_rate, run.epoch_log())
         largest_gap = max(history["gradient_gap"])
         print(f"largest |Keras gradient - chain rule| over {args.epochs} steps: {largest_gap:.1e}")
         print(
@@ -191,12 +191,14 @@ def chain_rule_gradient(weights: np.ndarray) -> np.ndarray:
     return -(TARGET - output(weights)) * INPUTS
 
 
-def train_by_hand(steps: int, learning_rate: float) -> tuple[dict[str, list[float]], dict]:
-    """Both rules and Keras' SGD for `steps` steps.
+def train_by_hand(
+    steps: int, learning_rate: float, log: recipe.EpochWriter | None = None
+) -> tuple[dict[str, list[float]], dict]:
+    """Both rules and Keras' SGD for `steps` steps (an epoch each: the one sample).
 
-    Returns the per-step history (the values *before* each update) and the errors after the
-    last step. Keras' gradient of each step is (w_old - w_new) / lr, compared with the chain
-    rule's.
+    Returns the per-step history (the values *before* each update), each step's appended to
+    `log` as it ends, and the errors after the last step. Keras' gradient of each step is
+    (w_old - w_new) / lr, compared with the chain rule's.
     """
     model = keras_neuron(learning_rate)
     w_chain, w_notes = WEIGHTS.copy(), WEIGHTS.copy()
@@ -214,6 +216,8 @@ def train_by_hand(steps: int, learning_rate: float) -> tuple[dict[str, list[floa
         history["gradient_gap"].append(float(np.max(np.abs(keras_gradient - gradient))))
         for name, value in zip(NAMES, w_chain, strict=True):
             history[f"w_{name}"].append(float(value))
+        if log is not None:
+            log.append({key: values[-1] for key, values in history.items()})
         w_chain = w_chain - learning_rate * gradient
         w_notes = w_notes + proportional_update(w_notes)
     final = {"chain_rule": TARGET - output(w_chain), "notes_rule": TARGET - output(w_notes)}

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats, histories = [], []
         for r in range(args.repeats):
             seed = args.seed * 1000 + r  # the split stays; the training seed changes
-            scores, single_histories = one_repeat(data, info, seed, args)
+            scores, single_histories = one_repeat(run, data, info, seed, args)
             repeats.append(scores)
             histories += single_histories
             print(
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def one_repeat(
-    data: Data, info: TaskInfo, seed: int, args: argparse.Namespace
+    run: recipe.RecipeRun, data: Data, info: TaskInfo, seed: int, args: argparse.Namespace
 ) -> tuple[dict, list[dict]]:
     """Train both pools with training seed `seed`, combine them, score everything on test.
 
@@ -145,8 +145,18 @@ def one_repeat(
     """
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = data.train, data.val, data.test
     keras.utils.set_random_seed(seed)  # initial weights and shuffling
-    full, histories = train_pool(x_train, y_train, info, args, validation=(x_val, y_val))
-    bagged, _ = train_pool(x_train, y_train, info, args, bootstrap=np.random.default_rng(seed))
+    full, histories = train_pool(
+        run, f"seed{seed}-single", x_train, y_train, info, args, validation=(x_val, y_val)
+    )
+    bagged, _ = train_pool(
+        run,
+        f"seed{seed}-bootstrap",
+        x_train,
+        y_train,
+        info,
+        args,
+        bootstrap=np.random.default_rng(seed),
+    )
 
     full_test = [class_probabilities(net, x_test) for net in full]
     bagged_test = [class_probabilities(net, x_test) for net in bagged]
@@ -165,6 +175,8 @@ def one_repeat(
 
 
 def train_pool(
+    run: recipe.RecipeRun,
+    pool: str,
     x: np.ndarray,
     y: np.ndarray,
     info: TaskInfo,
@@ -176,21 +188,24 @@ def train_pool(
     """Train --members nets, each from its own initial weights; return them and their histories.
 
     With `bootstrap` (a NumPy Generator) each net trains on its own bootstrap sample (len(x)
-    rows drawn with replacement), else on all of x. `validation` is only monitored.
+    rows drawn with replacement), else on all of x. `validation` is only monitored. Each
+    net's epochs go to the run's fits/<pool>-<k>.csv.
     """
     nets, histories = [], []
-    for _ in range(args.members):
+    for k in range(1, args.members + 1):
         rows = bootstrap.integers(0, len(x), size=len(x)) if bootstrap else np.arange(len(x))
         net = build_dense_model(
             x.shape[1], info.task, num_classes=info.num_classes, hidden_units=HIDDEN_UNITS
         )
-        history = net.fit(
+        history = run.fit(
+            net,
             x[rows],
             y[rows],
             validation_data=validation,
             epochs=args.epochs,
             batch_size=args.batch_size,
             verbose=0,
+            log=f"{pool}-{k}",
         )
         nets.append(net)
         histories.append(history.history)

@@ -24,6 +24,8 @@ Run it:
     make recipe NAME=gates ARGS="--seed 1 --epochs 40"
 """
 
+import argparse
+
 import keras
 import numpy as np
 from matplotlib.figure import Figure
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         history, accuracy, probabilities = {}, {}, {}
         for name, model in models.items():
-            for key, values in train_on_xor(model, args.epochs, args.batch_size).items():
+            for key, values in train_on_xor(run, model, name, args).items():
                 history[f"{name}_{key}"] = values
             accuracy[name] = model.evaluate(INPUTS, XOR, return_dict=True, verbose=0)["accuracy"]
             probabilities[name] = model.predict(INPUTS, verbose=0).ravel()
@@ -165,11 +167,16 @@ def print_truth_table(source: str, outputs: dict[str, np.ndarray]) -> None:
         print(f" {x1}  {x2} | {gates} | {outputs['XOR'][row]:>3}")
 
 
-def train_on_xor(model: keras.Model, epochs: int, batch_size: int) -> dict[str, list[float]]:
-    """Fit `model` on the XOR rows (repeated REPEATS times per epoch); return fit's history."""
+def train_on_xor(
+    run: recipe.RecipeRun, model: keras.Model, name: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """Fit `model` on the XOR rows (repeated REPEATS times per epoch) through the run (its
+    epochs in fits/<name>.csv); return fit's history."""
     x = np.tile(INPUTS, (REPEATS, 1))
     y = np.tile(XOR, REPEATS)
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    history = run.fit(
+        model, x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=0, log=name
+    )
     return history.history
 
 

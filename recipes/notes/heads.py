@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     # trunk as the sigmoid model: only the heads differ.
     with recipe.start("heads", args, dataset=data.name, variant="softmax2-breast_cancer") as run:
         softmax_model = build_model(x_test.shape[1], "multiclass", 2, "breast_cancer_softmax2")
-        history = train(softmax_model, data, args)
+        history = train(run, softmax_model, data, args)
         test = softmax_model.evaluate(x_test, y_test, return_dict=True, verbose=0)
         # Read backwards: the softmax head is a sigmoid head with w1 - w0 and b1 - b0.
         converse = softmax_as_sigmoid_error(softmax_model, x_test)
@@ -127,7 +127,7 @@ def run_head(dataset: str, args: argparse.Namespace) -> tuple[recipe.RecipeRun, 
         model = build_model(data.train[0].shape[1], info.task, info.num_classes, dataset)
         head = describe_head(model, info.task)
         print(f"{data}\n  infer_task -> {info}\n  head -> {head}")
-        history = train(model, data, args)
+        history = train(run, model, data, args)
         test = model.evaluate(*data.test, return_dict=True, verbose=0)
         print(f"{dataset} test: " + ", ".join(f"{k} {v:.4f}" for k, v in test.items()))
         metric = head["metrics"][0]  # mae for regression, accuracy for classes
@@ -163,9 +163,11 @@ def describe_head(model: keras.Model, task: str) -> dict:
     }
 
 
-def train(model: keras.Model, data: Data, args: argparse.Namespace) -> dict:
-    """Fit on the training part, validating on the validation part; return fit's history."""
-    history = model.fit(
+def train(run: recipe.RecipeRun, model: keras.Model, data: Data, args: argparse.Namespace) -> dict:
+    """Fit through the run on the training part, validating on the validation part; return
+    fit's history."""
+    history = run.fit(
+        model,
         *data.train,
         validation_data=data.val,
         epochs=args.epochs,

@@ -91,7 +91,7 @@ def compare_on(dataset: str, args: argparse.Namespace) -> tuple[dict, recipe.Res
         for family, (_, grid) in SKLEARN_GRIDS.items():
             fits = [fit_sklearn(family, params, data.train, data.val, args.seed) for params in grid]
             chosen[family], tried[family] = choose_on_validation(fits), fits
-        fits = [fit_dense(params, data.train, data.val, args) for params in DENSE_GRID]
+        fits = [fit_dense(run, params, data.train, data.val, args) for params in DENSE_GRID]
         chosen[DENSE_NET], tried[DENSE_NET] = choose_on_validation(fits), fits
 
         # 2. Every choice is made. Now, and only now, open the test set: once, for all.
@@ -191,17 +191,25 @@ def fit_sklearn(
 
 
 def fit_dense(
+    run: recipe.RecipeRun,
     params: dict,
     train: tuple[np.ndarray, np.ndarray],
     val: tuple[np.ndarray, np.ndarray],
     args: argparse.Namespace,
 ) -> Fitted:
-    """Fit one Dense-net setting; the head (sigmoid or softmax) comes from infer_task."""
+    """Fit one Dense-net setting through the run (its epochs in fits/dense-<units>.csv); the
+    head (sigmoid or softmax) comes from infer_task."""
     info = infer_task(train[1])
     model = build_dense_model(train[0].shape[1], info.task, num_classes=info.num_classes, **params)
     start = time.perf_counter()
-    history = model.fit(
-        *train, validation_data=val, epochs=args.epochs, batch_size=args.batch_size, verbose=0
+    history = run.fit(
+        model,
+        *train,
+        validation_data=val,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        verbose=0,
+        log="dense-" + "-".join(map(str, params["hidden_units"])),
     )
     fit_time = time.perf_counter() - start
     return Fitted(DENSE_NET, params, model, accuracy(model, *val), fit_time, history.history)

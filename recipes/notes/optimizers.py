@@ -138,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
 
     runs, rows = [], []
     for spec in specs:
-        run, metrics, last = run_training(spec, args, data, earlier=rows)
+        run, metrics, last = run_training(spec, args, data)
         runs.append(run)
         rows.append(metrics)
+    # The notes' claim is about the five runs together: with all of them, it is recorded
+    # with their overlay, and it is the headline.
+    if len(runs) == len(OPTIMIZERS):
+        last = sgd_highest(rows, data.name, args.iterations)
     if len(runs) > 1:
         print("\ntraining loss across the optimizers")
-        recipe.overlay(runs, metric="loss")
+        recipe.overlay(runs, metric="loss", claim=last if len(runs) == len(OPTIMIZERS) else None)
     if rows:
         print_summary(specs, rows, data.name)
     print(last.line())
@@ -259,13 +263,10 @@ def paths_figure(paths: dict[str, np.ndarray]) -> Figure:
 
 
 def run_training(
-    spec: OptimizerSpec, args: argparse.Namespace, data: Data, *, earlier: list[dict]
+    spec: OptimizerSpec, args: argparse.Namespace, data: Data
 ) -> tuple[recipe.RecipeRun, dict, recipe.Result]:
-    """Part 2: train DLFS's network with one optimizer, as a run of its own.
-
-    Returns the run, its metrics and its headline result: the claim over all optimizers when
-    this run completes them (after `earlier`), else its own final loss.
-    """
+    """Part 2: train DLFS's network with one optimizer, as a run of its own; returns the
+    run, its metrics and its final training loss beside DLFS's."""
     train, val, test = data.train, data.val, data.test
     steps_per_epoch = math.ceil(len(train[0]) / args.batch_size)
     epochs = math.ceil(args.iterations / steps_per_epoch)
@@ -285,12 +286,12 @@ def run_training(
             optimizer=spec.build(spec.train_lr),
             name=f"dlfs_{spec.name}",
         )
-        history = model.fit(
+        history = run.fit(
+            model,
             *train,
             validation_data=val,
             epochs=epochs,
             batch_size=args.batch_size,
-            callbacks=run.callbacks(),
             verbose=2,
         )
         test_metrics = model.evaluate(*test, return_dict=True, verbose=0)
@@ -315,16 +316,10 @@ def run_training(
         result = run.result(
             f"final training loss ({spec.label})", metrics["final_loss"], book, digits=6
         )
-        figures = []
-        # The run that completes the set has the claim over all five as its headline, and
-        # its own loss beside it.
-        if len(earlier) + 1 == len(OPTIMIZERS):
-            result, figures = sgd_highest([*earlier, metrics], data.name, args.iterations), [result]
         run.finish(
             history=history,
             metrics=metrics,
             result=result,
-            figures=figures,
             title=f"{NAME} {spec.label} (lr {spec.train_lr:g}) on {data.name}",
         )
     return run, metrics, result

@@ -101,13 +101,15 @@ def main(argv: list[str] | None = None) -> int:
             learning_rate=NEURON_LEARNING_RATE,
             name="neuron",
         )
-        neuron_history = neuron.fit(
+        neuron_history = run.fit(
+            neuron,
             x_train[:, :1],
             y_train,
             validation_data=(x_val[:, :1], y_val),
             epochs=args.epochs,
             batch_size=args.batch_size,
             verbose=0,
+            log="neuron",  # fits/neuron.csv: history.csv holds both models' curves
         )
         w, b, threshold_std, threshold_cm = learned_threshold_cm(
             neuron, split.scaler.mean_[0], split.scaler.scale_[0]
@@ -123,13 +125,15 @@ def main(argv: list[str] | None = None) -> int:
             learning_rate=MLP_LEARNING_RATE,
             name="mlp",
         )
-        mlp_history = mlp.fit(
+        mlp_history = run.fit(
+            mlp,
             x_train,
             y_train,
             validation_data=(x_val, y_val),
             epochs=args.epochs,
             batch_size=args.batch_size,
             verbose=0,
+            log="mlp",
         )
         mlp_test = accuracy(ripe_probability(mlp, x_test) > 0.5, y_test)
 

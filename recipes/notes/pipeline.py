@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def families(args: argparse.Namespace) -> dict[str, tuple[object, dict]]:
+def families(args: argparse.Namespace, callbacks=()) -> dict[str, tuple[object, dict]]:
     """Each family's estimator and the grid searched over it (keyed by the pipeline's
-    step names, as GridSearchCV expects them)."""
-    dense = DenseClassifier(batch_size=args.batch_size, seed=args.seed)
+    step names, as GridSearchCV expects them); `callbacks` go to every fit of the Dense net."""
+    dense = DenseClassifier(batch_size=args.batch_size, seed=args.seed, callbacks=callbacks)
     return {
         "Dense net": (
             dense,
@@ -101,7 +101,10 @@ def search_on(dataset: str, args: argparse.Namespace) -> recipe.Result:
 
     with recipe.start("pipeline", args, dataset=dataset, variant=dataset) as run:
         table, searches = {}, {}
-        for family, (estimator, grid) in families(args).items():
+        # Every fit of the Dense net, in every fold and the refit, logs its epochs to the
+        # run's fits/dense-<n>.csv (GridSearchCV fits copies of the estimator).
+        callbacks = run.callbacks("dense", each_fit=True)
+        for family, (estimator, grid) in families(args, callbacks).items():
             # The scaler is a step of the pipeline: each fold fits it on its own training rows.
             # verbose=2: a line per fit, "[CV] END <setting>; total time= ...".
             pipeline = make_pipeline(StandardScaler(), estimator)

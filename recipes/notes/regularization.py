@@ -97,17 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     runs, rows, results = [], [], []
     for variant in VARIANTS:
         if args.variant in ("all", variant.name):
-            run, metrics, result = run_variant(variant, args, data, clean, wrong, earlier=rows)
+            run, metrics, result = run_variant(variant, args, data, clean, wrong)
             runs.append(run)
             rows.append(metrics)
             results.append(result)
 
+    # The notes' claim is about the variants together: with all of them, it is recorded
+    # with their overlay, and it is the headline.
+    claim = judge(rows, data.name, args.label_noise) if len(runs) == len(VARIANTS) else None
     if len(runs) > 1:
         for metric in ("val_loss", "val_crossentropy"):
             print(f"\n{metric} across the runs")
-            recipe.overlay(runs, metric=metric)
+            recipe.overlay(runs, metric=metric, claim=claim if metric == "val_loss" else None)
     print_summary(rows)
-    print(results[-1].line())
+    print((claim or results[-1]).line())
     return 0
 
 
@@ -150,12 +153,8 @@ def run_variant(
     data: Data,
     clean: np.ndarray,
     wrong: np.ndarray,
-    *,
-    earlier: list[dict],
 ) -> tuple[recipe.RecipeRun, dict, recipe.Result]:
-    """Train one variant as a run of its own; return (run, metrics, its headline result):
-    the claim over all variants when this run completes them (after `earlier`), else its
-    test accuracy."""
+    """Train one variant as a run of its own; return (run, metrics, its test accuracy)."""
     train, val, test = data.train, data.val, data.test
     with recipe.start(NAME, args, dataset=data.name, variant=variant.name) as run:
         print(f"{variant.name}: {variant.remedy}")
@@ -167,12 +166,13 @@ def run_variant(
                 monitor="val_loss", patience=PATIENCE, restore_best_weights=True, verbose=1
             )
             callbacks.append(stopper)
-        history = model.fit(
+        history = run.fit(
+            model,
             *train,
             validation_data=val,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            callbacks=[*callbacks, *run.callbacks()],
+            callbacks=callbacks,
             verbose=2,
         ).history
 
@@ -204,16 +204,11 @@ def run_variant(
         if variant.early_stopping:
             metrics["stopped"] = len(val_loss) < args.epochs
             metrics["restored_epoch"] = stopper.best_epoch + 1
-        result, figures = run.result(f"test accuracy ({variant.name})", on_test["accuracy"]), []
-        # The run that completes the set of variants has the claim over all of them as its
-        # headline, and its own test accuracy beside it.
-        if len(earlier) + 1 == len(VARIANTS):
-            result, figures = judge([*earlier, metrics], data.name, args.label_noise), [result]
+        result = run.result(f"test accuracy ({variant.name})", on_test["accuracy"])
         run.finish(
             history=history,
             metrics=metrics,
             result=result,
-            figures=figures,
             title=f"{NAME} {variant.name}: {variant.remedy}",
         )
     return run, metrics, result

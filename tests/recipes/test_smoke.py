@@ -1,12 +1,13 @@
-"""Every recipe, as a user smoke-tests it: ``--quick`` runs, records and ends on its result."""
+"""Every recipe, as a user smoke-tests it: ``--quick`` runs, records and ends on its result
+(a run's result, or the claim about several runs that the recipe ends on)."""
 
 import json
 
 import keras
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import list_recipes, load_recipe
+from keras_dl.lab.registry import list_recipes, load_recipe
+from keras_dl.records.book import Result
 
 
 @pytest.mark.parametrize("name", [info.name for info in list_recipes()])
@@ -35,5 +36,9 @@ def test_every_recipe_runs_quick_and_ends_on_its_result_line(name, quick_run):
         metrics = json.loads((run_dir / "metrics.json").read_text())
         assert metrics["result"]["quick"] is True
         lines.append(Result.from_dict(metrics["result"]).line())
+        # A claim about several runs is kept with the last of them, naming them all.
+        for claim in metrics.get("claims", []):
+            assert claim["quick"] is True and claim["runs"][-1].endswith(run_dir.name)
+            lines.append(Result.from_dict(claim).line())
     last = run.out.strip().splitlines()[-1]
     assert last in lines

@@ -7,10 +7,9 @@ import keras
 import numpy as np
 import pytest
 
-from keras_dl import build_dense_model
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
-from keras_dl.runs import start_run
+from keras_dl import build_dense_model, recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 from keras_dl.synthetic import synthetic_boston_housing
 
 
@@ -45,6 +44,12 @@ def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(quick_run)
     )
 
 
+def boston_run(out):
+    """An open run of the recipe, as `recipe.start` opens it (no TensorBoard logs)."""
+    args = recipe.parser("boston").parse_args(["--out", str(out), "--no-tensorboard"])
+    return recipe.start("boston", args, dataset="synthetic")
+
+
 def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch(tmp_path):
     """The recipe reads the 100-epoch K-fold scores inside its 500-epoch pass: with the same
     seed, epoch E of a longer run is the model an E-epoch run ends with."""
@@ -53,10 +58,10 @@ def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch(tmp_path):
     x = x.astype("float32")
     histories = []
     for epochs in (3, 5):
-        run = start_run("boston", {}, out=tmp_path)
-        histories.append(
-            boston.cross_validate(run, x, y, folds=2, epochs=epochs, batch_size=16, seed=7)
-        )
+        with boston_run(tmp_path) as run:
+            histories.append(
+                boston.cross_validate(run, x, y, folds=2, epochs=epochs, batch_size=16, seed=7)
+            )
     short, long = histories
     for short_fold, long_fold in zip(short, long, strict=True):
         assert long_fold["val_mae"][:3] == pytest.approx(short_fold["val_mae"], rel=1e-5)
@@ -67,15 +72,23 @@ def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch(tmp_path):
 def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
     boston = load_recipe("boston")
     (x, y), _ = synthetic_boston_housing(num_train=120, seed=0)
-    run = start_run("boston", {}, out=tmp_path)
-    first = boston.cross_validate(
-        run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
-    )
-    assert sorted(p.name for p in run.path.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
-    (run.path / "fold-2.csv").unlink()  # as if interrupted during fold 2
-    again = boston.cross_validate(
-        run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
-    )
+    with boston_run(tmp_path) as run:
+        first = boston.cross_validate(
+            run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+        )
+        fits = run.path / "fits"
+        assert sorted(p.name for p in fits.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
+        # Each fold's epochs were logged as they ended, validation included.
+        header, *rows = (fits / "fold-1.csv").read_text().splitlines()
+        assert header == "epoch,loss,mae,val_loss,val_mae" and len(rows) == 3
+        # As if interrupted in fold 2's second epoch; fold 1 as a run before 0.2 kept it.
+        (fits / "fold-1.csv").rename(run.path / "fold-1.csv")
+        two = fits / "fold-2.csv"
+        two.write_text("\n".join(two.read_text().splitlines()[:2]) + "\n")
+        again = boston.cross_validate(
+            run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+        )
+        assert len(two.read_text().splitlines()) == 1 + 3  # fold 2's log goes on to the end
     for before, after in zip(first, again, strict=True):
         assert after["val_mae"] == pytest.approx(before["val_mae"], rel=1e-6)
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 BOOK = load_recipe("digits").BOOK
 

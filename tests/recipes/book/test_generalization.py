@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.book import BookFigure, Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import BookFigure, Result
 
 
 def metrics_of(run_dirs) -> dict:
@@ -57,10 +57,11 @@ def test_quick_noise_experiment_writes_two_runs_their_overlay_and_the_shape(run_
         assert record["best_epoch"] == int(np.argmin(history["val_loss"])) + 1
     assert BookFigure.from_dict(m["zero-channels"]["result"]["book"]) == recipe.ZEROS
 
-    # The shape is recorded once, by the run that completes the comparison, with both
-    # numbers; on digits it is reported, not judged.
-    assert "figures" not in m["noise-channels"]
-    (shape,) = m["zero-channels"]["figures"]
+    # The shape is recorded once, with the overlay of the experiment's two runs (in the
+    # last), with both numbers; on digits it is reported, not judged.
+    assert "claims" not in m["noise-channels"] and "figures" not in m["zero-channels"]
+    (shape,) = m["zero-channels"]["claims"]
+    assert shape["runs"] == [f"generalization/{d.name}" for d in run_dirs]
     noise, zeros = (m[n]["final_val_accuracy"] for n in ("noise-channels", "zero-channels"))
     assert shape["book"]["text"] == f"{recipe.NOISE.text()} vs {recipe.ZEROS.text()}"
     assert shape["book"]["band"] == "noise lower"
@@ -68,9 +69,10 @@ def test_quick_noise_experiment_writes_two_runs_their_overlay_and_the_shape(run_
     assert ("holds at this seed" if noise < zeros else "fails at this seed") in shape["text"]
     assert shape["inside"] is None
 
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("final val accuracy (noise-channels) ")
-    assert last.endswith(f"on digits (book: {recipe.NOISE.text()} on MNIST)")
+    out = capsys.readouterr().out.strip().splitlines()
+    assert Result.from_dict(shape).line() in out
+    assert out[-1].startswith("final val accuracy (noise-channels) ")
+    assert out[-1].endswith(f"on digits (book: {recipe.NOISE.text()} on MNIST)")
 
 
 def test_quick_mnist_path_runs_on_a_labelled_stand_in(run_recipe):
@@ -114,12 +116,18 @@ def test_claims_are_judged_on_mnist_only_and_each_by_its_own_test():
     variants = {v.name: v for v in recipe.VARIANTS}
 
     def judge(name: str, accuracies: dict[str, float], dataset: str = "MNIST") -> list[Result]:
-        """The claims `name`'s run records after runs with these final val accuracies."""
+        """What `name`'s run records after runs with these final val accuracies: the book's
+        readings of it, then the claim about its experiment's runs (once both ran)."""
         curves = {
             run: {"final_val_accuracy": acc, "final_accuracy": 0.9, "best_epoch": 12}
             for run, acc in accuracies.items()
         }
-        return recipe.judge_claims(variants[name], curves, OnDataset(dataset))
+        run = OnDataset(dataset)
+        judged = recipe.run_figures(variants[name], curves[name], run)
+        shape = recipe.SHAPES.get(variants[name].experiment)
+        if shape and shape.higher == name and shape.lower in curves:
+            judged.append(recipe.shape_claim(shape, curves, run))
+        return judged
 
     # lr 1.0 must be lower by more than 0.05, not merely lower.
     (lr,) = judge("lr-0.01", {"lr-1.0": 0.40, "lr-0.01": 0.90})
@@ -159,5 +167,5 @@ def test_learning_rate_one_keeps_the_model_from_fitting_digits(run_recipe):
     assert too_high["final_val_accuracy"] < right["final_val_accuracy"] - margin
     losses = {run: history_of(d)["loss"][-1] for run, d in zip(metrics, run_dirs, strict=True)}
     assert losses["lr-1.0"] > 10 * losses["lr-0.01"], losses
-    (shape,) = right["figures"]  # the lr shape, recorded by the run that completes it
+    (shape,) = right["claims"]  # the lr shape, kept with the overlay of the two runs
     assert "holds at this seed" in shape["text"] and shape["inside"] is None

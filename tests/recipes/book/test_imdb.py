@@ -5,10 +5,9 @@ import json
 
 import keras
 import numpy as np
-import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 from keras_dl.synthetic import synthetic_sequences
 
 
@@ -94,8 +93,7 @@ def test_more_validation_samples_than_reviews_is_a_usage_error(monkeypatch, run_
     reviews = synthetic_sequences(1000, 500, num_classes=2, num_words=10000, seed=1)
     monkeypatch.setattr(keras.datasets.imdb, "load_data", lambda num_words: reviews)
     monkeypatch.setattr(keras.datasets.imdb, "get_word_index", lambda: {"the": 1})
-    with pytest.raises(SystemExit) as exit_info:
-        run_recipe("imdb", "--val-samples", "1000")
-    assert exit_info.value.code == 2
+    code, run_dirs = run_recipe("imdb", "--val-samples", "1000")
+    assert code == 2 and not run_dirs
     err = capsys.readouterr().err
     assert "--val-samples 1000: expected fewer than the 1000 training reviews" in err

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",
@@ -22,7 +22,7 @@ def test_quick_run_on_the_mnist_stand_in(quick_run):
     run = quick_run("keras_apis")
     (run_dir,) = run.run_dirs
     assert run.code == 0
-    for name in ("checkpoint.keras", "callbacks_history.csv", "loops.json", "loops.png"):
+    for name in ("checkpoint.keras", "fits/callbacks.csv", "loops.json", "loops.png"):
         assert (run_dir / name).stat().st_size > 0, name
     assert "callbacks.png" in {p.name for p in run_dir.iterdir()}
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -36,7 +36,7 @@ def test_quick_run_on_the_mnist_stand_in(quick_run):
 
     # 3. The checkpoint is the epoch of the lowest val_loss, and reloads as that model.
     callbacks = metrics["callbacks"]
-    with (run_dir / "callbacks_history.csv").open() as f:
+    with (run_dir / "fits" / "callbacks.csv").open() as f:
         val_losses = [float(row["val_loss"]) for row in csv.DictReader(f)]
     assert callbacks["epochs_run"] == len(val_losses)
     assert callbacks["checkpoint_epoch"] == int(np.argmin(val_losses)) + 1

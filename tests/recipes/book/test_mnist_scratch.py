@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",

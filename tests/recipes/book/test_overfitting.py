@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from keras_dl.book import BookFigure
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import BookFigure
 
 
 def metrics_of(run_dirs) -> dict:

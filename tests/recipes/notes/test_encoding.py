@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 
 
 def test_encodings_of_names_and_levels():
@@ -50,11 +50,12 @@ def test_label_codes_cost_accuracy_where_one_hot_and_ordinal_do_not(quick_run):
     assert mae["onehot-label"] > 1.4 * mae["onehot-ordinal"]  # an ordinal one out of order
     assert results["onehot-ordinal"]["inputs"] == 9 and results["onehot-onehot"]["inputs"] == 13
 
-    # Each run reports its test MAE; the last, which completes the comparison, has the
-    # claim as its headline and its own MAE beside it.
-    own = [r["result"] for r in list(results.values())[:3]] + results["onehot-ordinal"]["figures"]
-    assert [row["value"] for row in own] == list(mae.values())
-    claim = results["onehot-ordinal"]["result"]
+    # Each run reports its test MAE; the claim about all four is kept with their overlay,
+    # in the last run, naming the four runs; the recipe ends on it.
+    assert [r["result"]["value"] for r in results.values()] == list(mae.values())
+    assert [len(r.get("claims", [])) for r in results.values()] == [0, 0, 0, 1]
+    (claim,) = results["onehot-ordinal"]["claims"]
+    assert claim["runs"] == [f"encoding/{run_dir.name}" for run_dir in run_dirs]
     assert claim["metric"] == encoding.CLAIM.metric
     assert claim["text"] == ", ".join(f"{variant} {value:.2f}" for variant, value in mae.items())
     last = run.out.strip().splitlines()[-1]

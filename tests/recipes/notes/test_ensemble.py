@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 ENSEMBLES = {  # ensemble -> the pool of nets it combines
     "voting, hard": "single net",

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from keras_dl import runtime
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 forward_pass = load_recipe("forward_pass")
 BOOK_OUTPUT = forward_pass.BOOK_OUTPUT

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 gates = load_recipe("gates")
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 gd = load_recipe("gradient_descent")
 START = np.array([-3.0, 4.0])

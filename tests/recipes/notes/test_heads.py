@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 
 EXPECTED_HEADS = {  # variant -> (units, activation, loss, metrics)
     "linear-diabetes": (1, "linear", "mse", ["mae"]),

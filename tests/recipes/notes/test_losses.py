@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 losses = load_recipe("losses")
 BOOK = {case: (v["mse"], v["cee"]) for case, v in losses.BOOK_VALUES.items()}

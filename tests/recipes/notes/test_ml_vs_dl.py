@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 
 FAMILIES = ["SVM (RBF kernel)", "decision tree", "random forest", "gradient boosting", "Dense net"]
 

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 
 OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
 
@@ -49,7 +49,7 @@ def test_paths_follow_dlfs_update_rules(run_recipe, capsys):
     assert last == Result.from_dict(result).line()
 
 
-def test_the_last_training_run_records_whether_sgd_ends_highest(run_recipe, capsys):
+def test_the_overlay_of_the_training_runs_records_whether_sgd_ends_highest(run_recipe, capsys):
     optimizers = load_recipe("optimizers")
     code, run_dirs = run_recipe("optimizers", "--quick", "--variant", "training")
     assert code == 0
@@ -59,16 +59,18 @@ def test_the_last_training_run_records_whether_sgd_ends_highest(run_recipe, caps
     for m in records:
         assert m["epochs"] == 2 and m["iterations"] == 2 * m["steps_per_epoch"]
         assert m["result"]["dataset"] == "digits"
-    # The claim over the five runs is the last run's headline, its own loss beside it.
-    assert ["figures" in m for m in records] == [False] * 4 + [True]
-    own = [m["result"] for m in records[:4]] + records[-1]["figures"]
+    # Each run's result is its own loss; the claim over the five is kept with their
+    # overlay, in the last run, naming them all.
+    assert [len(m.get("claims", [])) for m in records] == [0] * 4 + [1]
+    own = [m["result"] for m in records]
     # Each run beside DLFS's loss for its optimizer (RMSprop: not in DLFS's figure).
     for m, row in zip(records, own, strict=True):
         book = optimizers.BOOK_LOSS.get(m["optimizer"])
         assert row["metric"] == f"final training loss ({m['optimizer']})"
         assert (row["book"] or {}).get("value") == (book and book.value)
     assert own[3]["book"] is None
-    claim = records[-1]["result"]
+    (claim,) = records[-1]["claims"]
+    assert claim["runs"] == [f"optimizers/{d.name}" for d in run_dirs]
     assert claim["book"]["text"] == optimizers.SGD_HIGHEST.text()
     losses = {m["optimizer"]: m["final_loss"] for m in records}
     assert claim["text"] == ", ".join(f"{k} {v:.2g}" for k, v in losses.items())

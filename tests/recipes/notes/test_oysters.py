@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import json
 
 from sklearn.preprocessing import StandardScaler
 
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
 
 FAMILIES = ["Dense net", "SVM (RBF kernel)", "random forest"]
 

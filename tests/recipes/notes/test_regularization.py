@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from keras_dl.book import Result
-from keras_dl.registry import load_recipe
+from keras_dl.lab.registry import load_recipe
+from keras_dl.records.book import Result
 
 VARIANTS = ["baseline", "early-stopping", "l2", "dropout"]
 
@@ -17,7 +17,7 @@ def metrics_of(run_dirs) -> dict:
     return {m["variant"]: m for m in records}
 
 
-def test_the_run_completing_the_set_records_the_claim(quick_run):
+def test_the_overlay_of_the_four_runs_records_the_claim(quick_run):
     run = quick_run("regularization")
     run_dirs = run.run_dirs
     assert run.code == 0
@@ -26,10 +26,14 @@ def test_the_run_completing_the_set_records_the_claim(quick_run):
     for metric in ("val_loss", "val_crossentropy"):
         assert len(list(folder.glob(f"compare-*-quick-{metric}.png"))) == 1
     m = metrics_of(run_dirs)
-    # The last run completes the set: the claim is its headline, its own accuracy beside it.
-    assert [("figures" in m[name]) for name in VARIANTS] == [False, False, False, True]
-    claim, (own,) = m["dropout"]["result"], m["dropout"]["figures"]
-    assert own["metric"] == "test accuracy (dropout)"
+    # Each run's result is its own accuracy; the claim about the four is kept with their
+    # overlay, in the last run, naming all four; the recipe ends on it.
+    assert [m[name]["result"]["metric"] for name in VARIANTS] == [
+        f"test accuracy ({name})" for name in VARIANTS
+    ]
+    assert [len(m[name].get("claims", [])) for name in VARIANTS] == [0, 0, 0, 1]
+    (claim,) = m["dropout"]["claims"]
+    assert claim["runs"] == [f"regularization/{d.name}" for d in run_dirs]
     assert claim["metric"] == "test accuracy, 30% noisy training labels"
     assert claim["book"]["metric"] == load_recipe("regularization").CLAIM.metric
     test = {name: m[name]["test"]["accuracy"] for name in VARIANTS}

@@ -1,0 +1,185 @@
+"""Command line: ``python -m keras_dl list | run NAME [args] | reproduce NAME --seeds N [args]
+| sweep NAME --grid FLAG=V1,V2 [args] | compare RUN_DIR... | report [RUNS_DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m keras_dl`` (and ``keras-dl``); returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_dl",
+        description="Deep Learning with Python recipes on Keras 3.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the recipes with one-line descriptions")
+    run = commands.add_parser("run", help="run a recipe: run NAME [recipe flags, see --help]")
+    run.add_argument("name")
+    run.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="run a recipe over seeds and judge its figures: reproduce NAME --seeds 5 [flags]",
+    )
+    reproduce.add_argument("name")
+    reproduce.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    sweep = commands.add_parser(
+        "sweep",
+        help='run a recipe once per point of a grid: sweep NAME --grid "epochs=5,10" [flags]',
+    )
+    sweep.add_argument("name")
+    sweep.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    compare = commands.add_parser("compare", help="overlay runs' curves and mark best epochs")
+    compare.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    compare.add_argument("--metric", default="val_loss", help="history column (default: val_loss)")
+    compare.add_argument(
+        "--smooth",
+        type=float,
+        default=0.0,
+        help="exponential smoothing factor in [0, 1), e.g. 0.9 (default: 0)",
+    )
+    compare.add_argument("--out", default="compare.png", help="PNG to write (default: compare.png)")
+    compare.add_argument(
+        "--band",
+        choices=("range", "std"),
+        default="range",
+        help="a seed group's band: min-max over its runs, or mean +- std (default: range)",
+    )
+    compare.add_argument(
+        "--no-group",
+        action="store_true",
+        help="draw every run on its own, also runs that differ only in their seed",
+    )
+    scale = compare.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--log",
+        action="store_const",
+        const=True,
+        default=None,
+        help="log-scale y axis (default: when the values span more than two decades)",
+    )
+    scale.add_argument(
+        "--linear", dest="log", action="store_const", const=False, help="linear y axis, always"
+    )
+    compare.add_argument(
+        "--mode",
+        choices=("min", "max"),
+        default=None,
+        help="which way is better, for a metric whose name does not say (default: from the "
+        "name: min for losses and errors, max for accuracy, AUC...)",
+    )
+    compare.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an --out PNG and CSV that an earlier compare wrote (never other files)",
+    )
+    report = commands.add_parser("report", help="write one static HTML page of every run")
+    report.add_argument("runs_dir", nargs="?", default="runs", metavar="RUNS_DIR")
+    report.add_argument("--out", default=None, help="the page (default: RUNS_DIR/index.html)")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "compare":
+            from keras_dl.records.compare import compare as compare_runs
+
+            compare_runs(
+                args.run_dirs,
+                args.metric,
+                args.smooth,
+                args.out,
+                overwrite=args.overwrite,
+                group=not args.no_group,
+                band=args.band,
+                log=args.log,
+                mode=args.mode,
+            )
+            return 0
+        if args.command == "report":
+            from keras_dl.records.report import report as write_report
+
+            write_report(args.runs_dir, args.out)
+            return 0
+        # Hide TensorFlow's C++ start-up chatter ("could not find cuda drivers" on CPUs).
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        if args.command == "reproduce":
+            return _reproduce(args.name, args.recipe_args)
+        if args.command == "sweep":
+            return _sweep(args.name, args.recipe_args)
+        from keras_dl.lab.invocation import invoke
+
+        return invoke(args.name, args.recipe_args).exit
+    except (ValueError, OSError) as err:
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130  # what was interrupted said what it kept
+
+
+def _one_line(err: Exception) -> str:
+    """The error as one line: an OSError names the path and the reason, not a traceback."""
+    if isinstance(err, OSError) and err.strerror and not isinstance(err, FileExistsError):
+        where = f"{err.filename}: " if err.filename else ""
+        return f"cannot write {where}{err.strerror}"
+    return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
+
+
+def _reproduce(name: str, recipe_args: list[str]) -> int:
+    """``reproduce NAME --seeds N|a,b,c [recipe flags]``: --seeds may come anywhere."""
+    from keras_dl.lab.reproduce import parse_seeds, reproduce
+
+    seeds_parser = _group_parser(
+        "reproduce", name, "Run the recipe once per seed and judge every figure over the seeds."
+    )
+    seeds_parser.add_argument("--seeds", default="3", help="N (seeds 0..N-1) or 3,7,11")
+    own, rest = seeds_parser.parse_known_args(recipe_args)
+    return reproduce(name, parse_seeds(own.seeds), rest)
+
+
+def _sweep(name: str, recipe_args: list[str]) -> int:
+    """``sweep NAME --grid FLAG=V1,V2 [--grid ...] [--metric M] [recipe flags]``."""
+    from keras_dl.lab.sweep import parse_grid, sweep
+
+    grid_parser = _group_parser(
+        "sweep", name, "Run the recipe once per point of the grid, then overlay the runs."
+    )
+    grid_parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="FLAG=V1,V2",
+        help='a recipe flag and its values, e.g. "epochs=5,10"; repeat for more flags',
+    )
+    grid_parser.add_argument("--metric", default="val_loss", help="curve to overlay (val_loss)")
+    own, rest = grid_parser.parse_known_args(recipe_args)
+    return sweep(name, parse_grid(own.grid), rest, metric=own.metric)
+
+
+def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:
+    """The parser of a group command's own flags; the recipe's flags pass through it."""
+    return argparse.ArgumentParser(
+        prog=f"python -m keras_dl {command} {name}",
+        description=description,
+        epilog=f"The recipe's own flags pass through: python -m keras_dl run {name} --help",
+        allow_abbrev=False,
+    )
+
+
+def _list() -> int:
+    from keras_dl.lab.registry import SOURCES, list_recipes
+
+    recipes = list_recipes()
+    width = max(len(r.name) for r in recipes)
+    for source, heading in SOURCES.items():
+        print(f"{heading} (recipes/{source}/)")
+        for recipe in (r for r in recipes if r.source == source):
+            summary = f"BROKEN: {recipe.broken}" if recipe.broken else recipe.summary
+            print(f"  {recipe.name:<{width}}  {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

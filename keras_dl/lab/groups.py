@@ -1,0 +1,185 @@
+"""Groups of runs: one recipe run as several members (a seed each, a grid point each), with
+one record of them all.
+
+`drive` runs the members in order through a runner (`InProcess` runs each in this
+process; the seam where members can be run somewhere else), keeps the group's record
+(``<out>/<recipe>/<kind>-<stamp>/``, see `keras_dl.records.read.GROUP_RECORDS`) up to date
+after every member, stops early when the first member fails without a run (every other
+one would fail the same), and on Ctrl-C marks the group interrupted, keeps what finished
+and lets the interrupt go on up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from keras_dl.lab.invocation import Interrupted, Outcome, invoke
+from keras_dl.records.compare import compare
+from keras_dl.records.files import new_directory, stamp, write_json
+from keras_dl.records.read import GROUP_RECORDS, GroupRecord, read_config, read_history
+
+
+@dataclass(frozen=True)
+class Member:
+    """One invocation of the group's recipe: its flags, what its record says of it (e.g.
+    ``{"seed": 3}``) and its progress line ("seed 3 (4 of 5)")."""
+
+    argv: tuple[str, ...]
+    record: dict = field(default_factory=dict)
+    title: str = ""
+
+
+class Runner(Protocol):
+    """Runs a member somewhere and reports its `Outcome`."""
+
+    def run(self, recipe: str, argv: Sequence[str]) -> Outcome:
+        """Run `recipe` with `argv`; Ctrl-C raises `Interrupted` (or a plain interrupt)."""
+        ...
+
+
+class InProcess:
+    """Members one after another, in this process (``keras-dl run`` for each)."""
+
+    def run(self, recipe: str, argv: Sequence[str]) -> Outcome:
+        """Run `recipe` with `argv` here (`keras_dl.lab.invocation.invoke`)."""
+        return invoke(recipe, argv)
+
+
+class Group:
+    """A group's directory and record, written anew (atomically) after every change."""
+
+    def __init__(self, kind: str, recipe: str, out: str | os.PathLike, record: dict):
+        self.out = Path(out)
+        self.path = new_directory(self.out / recipe, f"{kind}-{stamp()}")
+        self.kind = kind
+        name, self.members_key = GROUP_RECORDS[kind]
+        self.record_file = self.path / name
+        started = datetime.now().isoformat(timespec="seconds")
+        self.record = {**record, "started": started, "status": "running", self.members_key: []}
+        self.save()
+
+    def save(self) -> None:
+        """Write the record as it stands."""
+        write_json(self.record_file, self.record, replace=True)
+
+    def add(self, member: Member, outcome: Outcome) -> None:
+        """Record a member that ran: its exit status, its runs, its wall time."""
+        entry = {
+            **member.record,
+            "exit": outcome.exit,
+            "runs": [os.path.relpath(run, self.out) for run in outcome.runs],
+            "wall_s": round(outcome.wall_s, 1),
+        }
+        if outcome.error:
+            entry["error"] = outcome.error
+        self.record[self.members_key].append(entry)
+        self.save()
+
+    def update(self, **fields) -> None:
+        """Set fields of the record (its status, its figures...) and write it."""
+        self.record.update(fields)
+        self.save()
+
+    def runs(self) -> list[Path]:
+        """The member runs, in the order they were made."""
+        return GroupRecord(self.path, self.kind, self.record).runs()
+
+    def environment(self) -> dict:
+        """Backend, device and versions, as the first member run's config.json has them."""
+        for run in self.runs():
+            config = read_config(run, default={})
+            return {k: config[k] for k in ("backend", "device", "versions") if k in config}
+        return {}
+
+    def overlay(self, metric: str, *, seed_groups: bool) -> None:
+        """Draw the member runs' `metric` into the group's folder (``<metric>.png`` and its
+        table), runs that differ only in the seed as one band with ``seed_groups``."""
+        runs = [run for run in self.runs() if metric in _columns(run)]
+        if not runs:
+            print(f"no run of the {self.kind} recorded {metric!r}: no overlay")
+            return
+        compare(runs, metric, out=self.path / f"{metric}.png", group=seed_groups)
+
+
+def _columns(run: Path) -> dict:
+    try:
+        return read_history(run)
+    except (OSError, ValueError):
+        return {}
+
+
+def drive(
+    group: Group,
+    recipe: str,
+    members: Sequence[Member],
+    *,
+    runner: Runner | None = None,
+    overlay: str = "",
+    seed_groups: bool = True,
+) -> int:
+    """Run each member, recording it in the group, then overlay the member runs' `overlay`
+    metric ("": none); returns the exit status (0 when every member ran, else the first
+    failing one's) and leaves the group "complete" or "failed" (or "interrupted", raising
+    the interrupt on)."""
+    runner = runner or InProcess()
+    status = 0
+    try:
+        for index, member in enumerate(members):
+            print(f"\n=== {member.title}", flush=True)
+            outcome = runner.run(recipe, member.argv)
+            group.add(member, outcome)
+            if outcome.exit != 0:
+                status = status or outcome.exit
+                if not outcome.runs and index == 0:  # e.g. a dataset missing: all would fail
+                    group.update(status="failed")
+                    return status
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, Interrupted):  # the member it stopped, with what it kept
+            group.add(member, stop.outcome)
+        group.update(status="interrupted")
+        print(f"\ninterrupted: {group.path} keeps the members it finished", file=sys.stderr)
+        raise
+    group.update(status="complete" if status == 0 else "failed")
+    if overlay and group.runs():
+        group.overlay(overlay, seed_groups=seed_groups)
+    return status
+
+
+def group_flags(recipe_args: Sequence[str], command: str, member: str) -> argparse.Namespace:
+    """The recipe flags a group reads itself (--out, --tag, --no-plots; --seed, for its
+    command to refuse), refusing --resume: `member` ("a seed") is resumed with ``run``."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--out", default="runs")
+    parser.add_argument("--tag", default="")
+    parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--seed")
+    parser.add_argument("--resume")
+    own, _ = parser.parse_known_args(list(recipe_args))
+    if own.resume is not None:
+        raise ValueError(f"--resume {own.resume}: resume {member}'s run with `run`, not {command}")
+    return own
+
+
+def without_flag(args: Sequence[str], flag: str) -> list[str]:
+    """`args` without `flag` and its value (``--tag x`` or ``--tag=x``).
+
+    Example:
+        >>> without_flag(["--epochs", "3", "--tag", "a", "--tag=b"], "--tag")
+        ['--epochs', '3']
+    """
+    kept, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == flag:
+            skip = True
+        elif not arg.startswith(flag + "="):
+            kept.append(arg)
+    return kept

@@ -1,0 +1,132 @@
+"""Find the recipe scripts and load one by name.
+
+The recipes live in two folders, one per source: ``recipes/book/`` (Deep Learning with
+Python) and ``recipes/notes/`` (the course notes). A recipe's name is its file stem, unique
+across both; a recipe may also declare other names for itself with other default flags
+(``ALIASES = {"mnist": ["--dataset", "mnist"]}`` in digits.py: ``mnist`` is the same script
+on MNIST). Listing reads each script's docstring and aliases without importing it, so
+`list` is instant; loading imports the script under a private module name
+(``keras_dl_recipes.<source>.<name>``), so a recipe never shadows a module of the same name.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+SOURCES = {
+    "book": "Deep Learning with Python (Chollet)",
+    "notes": "Course notes on deep-learning fundamentals",
+}
+
+
+@dataclass(frozen=True)
+class RecipeInfo:
+    """A recipe: its name, source folder, path and the first line of its docstring.
+
+    `flags` are the flags its name stands for (an alias: the script's own name and these
+    flags, e.g. ``digits --dataset mnist``); `broken` says why a script cannot be read
+    (e.g. a syntax error), "" when it can.
+    """
+
+    name: str
+    source: str
+    path: Path
+    summary: str
+    broken: str = ""
+    flags: tuple[str, ...] = field(default=())
+
+    @property
+    def script(self) -> str:
+        """The name of the script that runs: the file stem (an alias's script's)."""
+        return self.path.stem
+
+
+def recipes_dir() -> Path:
+    """The recipes folder: ``$KERAS_DL_RECIPES``, else the checkout's ``recipes/``."""
+    if os.environ.get("KERAS_DL_RECIPES"):
+        return Path(os.environ["KERAS_DL_RECIPES"])
+    return Path(__file__).resolve().parents[2] / "recipes"
+
+
+def list_recipes() -> list[RecipeInfo]:
+    """Every recipe, grouped by source (book, then notes) and sorted by name within each.
+
+    Example:
+        >>> [(r.source, r.name) for r in list_recipes()][:3]
+        [('book', 'boston'), ('book', 'digits'), ('book', 'generalization')]
+    """
+    folder = recipes_dir()
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"no recipes folder at {folder}: install keras-dl from its checkout "
+            "(pip install -e .) or set KERAS_DL_RECIPES"
+        )
+    infos: list[RecipeInfo] = []
+    for source in SOURCES:
+        found = []
+        for path in sorted((folder / source).glob("*.py")):
+            if not path.name.startswith("_"):
+                found += _read(path, source)
+        infos += sorted(found, key=lambda info: info.name)
+    return infos
+
+
+def _read(path: Path, source: str) -> list[RecipeInfo]:
+    """The script's recipe, and one per alias it declares, without importing it."""
+    try:
+        module = ast.parse(path.read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError) as err:
+        line = f" at line {err.lineno}" if getattr(err, "lineno", None) else ""
+        reason = getattr(err, "msg", None) or str(err)
+        return [RecipeInfo(path.stem, source, path, "", f"{reason}{line} of {path}")]
+    summary = (ast.get_docstring(module) or "").strip().split("\n", 1)[0]
+    infos = [RecipeInfo(path.stem, source, path, summary)]
+    for name, flags in _aliases(module).items():
+        described = f"{summary}, as {path.stem} {' '.join(flags)}"
+        infos.append(RecipeInfo(name, source, path, described, flags=tuple(flags)))
+    return infos
+
+
+def _aliases(module: ast.Module) -> dict[str, list[str]]:
+    """The script's ``ALIASES = {name: [flags]}``, read as a literal."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
+            "ALIASES"
+        ]:
+            return ast.literal_eval(node.value)
+    return {}
+
+
+def find_recipe(name: str) -> RecipeInfo:
+    """The recipe called `name`, or a ValueError that suggests the closest name."""
+    known = {info.name: info for info in list_recipes()}
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown recipe {name!r}{hint} (see: python -m keras_dl list)")
+    info = known[name]
+    if info.broken:
+        raise ValueError(f"recipe {name!r} cannot be loaded: {info.broken}")
+    return info
+
+
+def load_recipe(name: str) -> ModuleType:
+    """Import recipe `name`'s script and return its module (which has ``main(argv)``)."""
+    info = find_recipe(name)
+    module_name = f"keras_dl_recipes.{info.source}.{info.script}"
+    spec = importlib.util.spec_from_file_location(module_name, info.path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up here
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
