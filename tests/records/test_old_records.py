@@ -12,7 +12,7 @@ from keras_dl.records.compare import compare
 from keras_dl.records.read import groups_in, read_group, read_metrics, run_status, runs_in
 from keras_dl.records.report import report
 
-OLD = Path(__file__).parent / "data" / "v0.1.0" / "runs"
+OLD = Path(__file__).parent / "data" / "v0.1.0"  # its runs folder, as 0.1.0 left it
 
 
 @pytest.fixture
