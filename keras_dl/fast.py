@@ -226,9 +226,14 @@ def _batches_per_epoch(arguments: dict) -> int | None:
         except TypeError:  # an infinite or unknown-length dataset
             return None
     first = keras.tree.flatten(x)[0] if isinstance(x, dict | list | tuple) else x
-    if not hasattr(first, "__len__"):
+    shape = getattr(first, "shape", None)  # a SciPy sparse matrix has no len(), a shape
+    if shape is not None and len(shape):
+        rows = int(shape[0])
+    elif hasattr(first, "__len__"):
+        rows = len(first)
+    else:
         return None  # a generator
-    samples = math.floor(len(first) * (1 - (arguments["validation_split"] or 0.0)))
+    samples = math.floor(rows * (1 - (arguments["validation_split"] or 0.0)))
     return math.ceil(samples / (arguments["batch_size"] or 32))
 
 

@@ -83,8 +83,8 @@ class _DenseEstimator(BaseEstimator):
                 f"validation_fraction={fraction!r}: expected a number in [0, 1) "
                 "(0 = no early stopping)"
             )
-        if self.seed is not None and (not is_int(self.seed) or self.seed < 0):
-            raise ValueError(f"seed={self.seed!r}: expected an integer >= 0 or None")
+        if self.seed is not None and (not is_int(self.seed) or not 0 <= self.seed <= 2**32 - 1):
+            raise ValueError(f"seed={self.seed!r}: expected an integer in 0..{2**32 - 1} or None")
         if isinstance(self.callbacks, str) or not isinstance(self.callbacks, Sequence):
             raise ValueError(
                 f"callbacks={self.callbacks!r}: expected a list of Keras callbacks, given to "
@@ -93,7 +93,8 @@ class _DenseEstimator(BaseEstimator):
 
     def _train(self, X: np.ndarray, y: np.ndarray, task: str, **head) -> None:
         """Build the model for `task`, fit it (early stopping on a held-out part when
-        ``validation_fraction`` > 0) and set ``model_`` and ``history_``."""
+        ``validation_fraction`` > 0) and set ``model_`` and ``history_``; a ValueError
+        when the loss becomes NaN or infinite (the targets overflow, say)."""
         import keras
 
         from keras_dl.builders import build_dense_model
@@ -115,7 +116,7 @@ class _DenseEstimator(BaseEstimator):
                     patience=self.patience, restore_best_weights=True, verbose=self.verbose
                 )
             )
-        self.model_ = build_dense_model(
+        model = build_dense_model(
             X.shape[1],
             task,
             hidden_units=self.hidden_units,
@@ -127,7 +128,7 @@ class _DenseEstimator(BaseEstimator):
             name=f"{type(self).__name__.lower()}",
             **head,
         )
-        history = self.model_.fit(
+        history = model.fit(
             X,
             y,
             epochs=self.epochs,
@@ -136,7 +137,17 @@ class _DenseEstimator(BaseEstimator):
             callbacks=[*callbacks, *self.callbacks],
             verbose=self.verbose,
         )
-        self.history_ = {key: [float(v) for v in values] for key, values in history.history.items()}
+        logs = {key: [float(v) for v in values] for key, values in history.history.items()}
+        loss = np.asarray(logs.get("loss", []))
+        if not np.all(np.isfinite(loss)):  # a NaN model is no model: nothing is set
+            largest = float(np.max(np.abs(y)))
+            raise ValueError(
+                f"the loss became {loss[~np.isfinite(loss)][0]} at epoch "
+                f"{int(np.flatnonzero(~np.isfinite(loss))[0]) + 1}: the model cannot be trained "
+                f"on these data (the largest |y| is {largest:.3g}); scale the targets or "
+                "features (e.g. sklearn.preprocessing.StandardScaler), or lower learning_rate"
+            )
+        self.model_, self.history_ = model, logs
 
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")

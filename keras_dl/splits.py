@@ -98,7 +98,7 @@ def train_val_test_split(
         {'train': 1257, 'val': 270, 'test': 270}
         >>> X_train, y_train = split.train
     """
-    X, y = _check_features(X, allow_nan), np.asarray(y)
+    X, y = _check_features(X, allow_nan), _check_targets(y)
     check_consistent_length(X, y)
     n = X.shape[0]
     n_val = _split_count("val_size", val_size, n)
@@ -156,7 +156,7 @@ def kfold(
         75 25
         75 25
     """
-    X, y = _check_features(X, allow_nan), np.asarray(y)
+    X, y = _check_features(X, allow_nan), _check_targets(y)
     check_consistent_length(X, y)
     n = X.shape[0]
     if not is_int(k) or not 2 <= k <= n:
@@ -203,22 +203,42 @@ def _check_features(X, allow_nan: bool):
         values = X.data
     else:
         X = np.asarray(X)
-        if X.dtype == object:
+        if X.dtype.kind not in "biufc":
             raise ValueError(
-                f"X has dtype object (shape {X.shape}): expected numbers, e.g. rows of equal "
-                "length (vectorize sequences first, e.g. keras_dl.datasets.multi_hot)"
+                f"X has dtype {X.dtype} (shape {X.shape}): expected numbers, e.g. rows of equal "
+                "length (vectorize sequences or encode strings first, e.g. "
+                "keras_dl.datasets.multi_hot, sklearn.preprocessing.OneHotEncoder)"
             )
         values = X
     if X.ndim == 0:
         raise ValueError(f"X={X!r}: expected samples along the first axis, shape (n, ...)")
-    if not allow_nan and values.dtype.kind in "fc":
-        bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+    if not allow_nan:
+        bad = _non_finite(values)
         if bad:
             raise ValueError(
                 f"X contains {bad} NaN or infinite value(s): impute or drop them first, or "
                 "pass allow_nan=True"
             )
     return X
+
+
+def _check_targets(y) -> np.ndarray:
+    """y as an array, its NaN or infinite values refused (a model cannot learn from them)."""
+    y = np.asarray(y)
+    bad = _non_finite(y)
+    if bad:
+        raise ValueError(
+            f"y contains {bad} NaN or infinite value(s): expected finite targets; drop "
+            "those samples first"
+        )
+    return y
+
+
+def _non_finite(values: np.ndarray) -> int:
+    """How many NaN or infinite values a float or complex array holds (0 for other dtypes)."""
+    if values.dtype.kind not in "fc":
+        return 0
+    return int(values.size - np.count_nonzero(np.isfinite(values)))
 
 
 def _check_seed(seed) -> int:
@@ -278,7 +298,10 @@ def _stratify_groups(stratify, y: np.ndarray, n: int) -> np.ndarray | None:
 
 
 def _class_labels(y: np.ndarray) -> np.ndarray | None:
-    """Integer class labels of classification targets, or None for regression targets."""
+    """Integer class labels of classification targets (strings included), or None for
+    regression targets."""
+    if y.dtype.kind in "OUSb" and y.ndim == 1:
+        return np.unique(y, return_inverse=True)[1]  # labels by name: classes all the same
     try:
         info = infer_task(y)
     except ValueError:
@@ -295,9 +318,12 @@ def _stratified_parts(
 ) -> tuple[np.ndarray, ...]:
     """Split indices so that each group's count in part j is floor or ceil of its share."""
     counts = _controlled_rounding(np.bincount(groups), np.array(sizes))
+    # Each group's members in index order (a stable sort by group): O(n log n) for any
+    # number of groups, the same members, in the same order, as np.flatnonzero gives.
+    by_group = np.split(np.argsort(groups, kind="stable"), np.cumsum(counts.sum(axis=1))[:-1])
     parts: list[list[np.ndarray]] = [[] for _ in sizes]
-    for group, row in enumerate(counts):
-        members = rng.permutation(np.flatnonzero(groups == group))
+    for row, members in zip(counts, by_group, strict=True):
+        members = rng.permutation(members)
         for j, chunk in enumerate(np.split(members, np.cumsum(row)[:-1])):
             parts[j].append(chunk)
     return tuple(rng.permutation(np.concatenate(chunks)) for chunks in parts)
@@ -325,8 +351,10 @@ def _controlled_rounding(group_sizes: np.ndarray, part_sizes: np.ndarray) -> np.
     edges += [(num_groups + j, sink, col_need[j]) for j in range(num_parts)]
     tails, heads, caps = zip(*edges, strict=True)
     graph = csr_matrix((np.array(caps, dtype=np.int32), (tails, heads)), shape=(sink + 1, sink + 1))
-    flow = maximum_flow(graph, source, sink).flow.toarray()
-    table += flow[:num_groups, num_groups : num_groups + num_parts].clip(min=0)
+    # Only the groups -> parts block of the flow, as a dense (groups x parts) table: memory
+    # O(groups), never the whole (nodes x nodes) matrix.
+    flow = maximum_flow(graph, source, sink).flow.tocsr()
+    table += flow[:num_groups, num_groups : num_groups + num_parts].toarray().clip(min=0)
     return table
 
 

@@ -113,6 +113,11 @@ def _infer_from_vector(y: np.ndarray, num_classes: int | None) -> TaskInfo:
         return TaskInfo("regression", None, 1, False)
     if is_binary and num_classes in (None, 2):
         return TaskInfo("binary", 2, 1, False)
+    if values[-1] > np.iinfo(np.int64).max:  # uint64 labels NumPy cannot hold as int64
+        raise ValueError(
+            f"y contains label {values[-1]}: class labels must be integers 0..k-1; labels "
+            "this large look like numbers, not classes: did you mean regression? cast y to float"
+        )
     return _check_class_labels(values.astype(np.int64), num_classes)
 
 
@@ -133,7 +138,7 @@ def _check_class_labels(labels: np.ndarray, num_classes: int | None) -> TaskInfo
     # Sorted unique labels from 0 are contiguous exactly when the largest is size - 1:
     # checked in O(n) memory, whatever the label values.
     if labels[-1] != labels.size - 1:
-        missing: list[int] = []
+        missing = list(range(min(int(labels[0]), 5)))  # below the smallest label
         for i in np.flatnonzero(np.diff(labels) > 1)[:5]:
             missing += range(int(labels[i]) + 1, min(int(labels[i + 1]), int(labels[i]) + 6))
         hint = (

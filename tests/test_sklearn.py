@@ -116,7 +116,7 @@ def test_grid_search_in_a_pipeline_searches_each_parameter_and_keeps_epochs(iris
         ({"epochs": 0}, "epochs=0: expected an integer >= 1"),
         ({"batch_size": 2.5}, "batch_size=2.5: expected an integer >= 1"),
         ({"validation_fraction": 1.0}, "validation_fraction=1.0: expected a number in [0, 1)"),
-        ({"seed": -1}, "seed=-1: expected an integer >= 0 or None"),
+        ({"seed": -1}, "seed=-1: expected an integer in 0..4294967295 or None"),
         ({"dropout": 1.5}, "dropout=1.5: expected a number, a rate in [0, 1)"),
         ({"hidden_units": (0,)}, "hidden_units"),
     ],

@@ -2,7 +2,7 @@
 
 `EpochLog` puts each finished epoch on disk at once, `Backup` keeps what ``--resume`` needs,
 Keras' `TerminateOnNaN` stops a diverging fit and `CtrlC` makes sure Ctrl-C stops it;
-`tensorboard` logs the epochs live for TensorBoard where it can.
+`LiveTensorBoard` logs the run's epochs for TensorBoard as they end, and never stops the fit.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from keras_dl import runtime
 from keras_dl.records import tensorboard as event_logs
 from keras_dl.records.files import atomic_replace, atomic_write, new_numbered_file
 from keras_dl.records.read import read_history
-from keras_dl.records.run import EpochWriter
+from keras_dl.records.run import EpochWriter, RunFailedError
 
 
 class EpochLog(keras.callbacks.Callback):
@@ -96,10 +96,13 @@ class Backup(keras.callbacks.BackupAndRestore):
 
     SPACING = 20  # after a backup that took t seconds, the next one comes 20 t later or more
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, backup_dir: str):
+        # The backup stays after the fit: a run killed while it evaluates, plots or writes
+        # its record resumes with nothing left to train. The run removes it once complete.
+        super().__init__(backup_dir, delete_checkpoint=False)
         self.spacing = self.SPACING if runtime.processes()[1] == 1 else 0
         self.next_backup = 0.0  # time.monotonic() from which the next backup is due
+        self.unsaved: int | None = None  # the last finished epoch, if not backed up
 
     def _save_model(self) -> None:
         """Write the weights, then the epoch, each to a temporary file that then replaces
@@ -118,6 +121,7 @@ class Backup(keras.callbacks.BackupAndRestore):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """Back up the epoch, when one is due and the disk has room for the weights and the
         optimizer state."""
+        self.unsaved = epoch
         if time.monotonic() < self.next_backup:
             return
         variables = [*self.model.weights, *self.model.optimizer.variables]
@@ -129,9 +133,28 @@ class Backup(keras.callbacks.BackupAndRestore):
             started = time.monotonic()
             super().on_epoch_end(epoch, logs)
             self.next_backup = time.monotonic() + self.spacing * (time.monotonic() - started)
+            self.unsaved = None
         elif not getattr(self, "warned", False):
             self.warned = True
             print(f"warning: no room on disk for the resume state after epoch {epoch + 1}")
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Restore the fit from its backup, if it has one; a backup that cannot be read
+        ends the run with one line naming it (and how to start the fit anew)."""
+        try:
+            super().on_train_begin(logs)
+        except (OSError, ValueError) as err:
+            raise RunFailedError(
+                f"{self.backup_dir}: the resume state cannot be read ({str(err)[:120]}); "
+                "remove that folder to train this fit anew"
+            ) from None
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Back up the fit's last epoch, if the spacing skipped it (and the disk has room)."""
+        if self.unsaved is not None:
+            self.next_backup = 0.0
+            self.on_epoch_end(self.unsaved, logs)
+        super().on_train_end(logs)
 
 
 class CtrlC(keras.callbacks.Callback):
@@ -156,12 +179,45 @@ class CtrlC(keras.callbacks.Callback):
     on_train_batch_end = on_test_batch_end = on_predict_batch_end = on_epoch_end = _check
 
 
-def tensorboard(log_dir: Path) -> keras.callbacks.Callback | None:
-    """Keras' `TensorBoard` callback writing to `log_dir`, or None where it cannot run.
+def _guarded(name: str):
+    """Keras' `TensorBoard` hook `name`, run unless the logs failed before; a failure is
+    kept in ``failed`` instead of stopping the fit."""
 
-    Keras writes its summaries with TensorFlow's, so a backend without TensorFlow installed
-    gets no live logs; the run's history is then written at the end instead.
-    """
-    if event_logs.missing() or importlib.util.find_spec("tensorflow") is None:
-        return None
-    return keras.callbacks.TensorBoard(log_dir=str(log_dir), write_graph=False)
+    def call(self, *args, **kwargs):
+        if self.failed:
+            return None
+        try:
+            return getattr(keras.callbacks.TensorBoard, name)(self, *args, **kwargs)
+        except Exception as err:  # TensorFlow's writers raise errors of their own
+            self.failed = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+            return None
+
+    call.__name__ = name
+    call.__doc__ = f"`TensorBoard.{name}`, unless the logs could not be written."
+    return call
+
+
+class LiveTensorBoard(keras.callbacks.TensorBoard):
+    """Keras' `TensorBoard` callback for the run's own fit, which never stops the training:
+    when its logs cannot be written (a full disk), it says why in `failed` and writes no
+    more; the run then ends failed with that reason, keeping all it finished."""
+
+    def __init__(self, log_dir: Path):
+        super().__init__(log_dir=str(log_dir), write_graph=False)
+        self.failed = ""
+
+    @classmethod
+    def where_possible(cls, log_dir: Path) -> LiveTensorBoard | None:
+        """The callback, or None where it cannot run: Keras writes its summaries with
+        TensorFlow's, so a backend without TensorFlow installed gets its logs at the end."""
+        if event_logs.missing() or importlib.util.find_spec("tensorflow") is None:
+            return None
+        return cls(log_dir)
+
+    on_train_begin = _guarded("on_train_begin")
+    on_train_batch_end = _guarded("on_train_batch_end")
+    on_epoch_begin = _guarded("on_epoch_begin")
+    on_epoch_end = _guarded("on_epoch_end")
+    on_test_begin = _guarded("on_test_begin")
+    on_test_end = _guarded("on_test_end")
+    on_train_end = _guarded("on_train_end")

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,32 +108,87 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         # Hide TensorFlow's C++ start-up chatter ("could not find cuda drivers" on CPUs).
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        if args.command == "reproduce":
-            return _reproduce(args.name, args.recipe_args)
-        if args.command == "sweep":
-            return _sweep(args.name, args.recipe_args)
-        from keras_dl.lab.invocation import invoke
+        with _ctrl_c_remembered() as pressed:
+            if args.command == "reproduce":
+                return _reproduce(args.name, args.recipe_args, pressed)
+            if args.command == "sweep":
+                return _sweep(args.name, args.recipe_args, pressed)
+            from keras_dl.lab.invocation import invoke
 
-        return invoke(args.name, args.recipe_args).exit
+            pressed.stop_if_pressed()
+            return invoke(args.name, args.recipe_args).exit
     except (ValueError, OSError) as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130  # what was interrupted said what it kept
+    except KeyboardInterrupt as stop:
+        # What was interrupted is recorded: a Ctrl-C pressed again while the process ends
+        # (TensorFlow's threads stopping) changes nothing, and is ignored.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if not getattr(stop, "said", False):  # no run or group said what it kept
+            print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+class _Pressed:
+    """Whether Ctrl-C was pressed while the command started (importing TensorFlow or JAX,
+    whose code can swallow the interrupt, as JAX's garbage-collection callback does)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def __call__(self, signum: int, frame) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+    def stop_if_pressed(self) -> None:
+        """Raise the interrupt now, if a press was swallowed on the way here."""
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_remembered():
+    """Remember Ctrl-C while the body works (where Python's default handler is in place, in
+    the main thread; a run takes it over while it trains), also a press that library code
+    swallowed; the previous handler is back afterwards."""
+    pressed = _Pressed()
+    previous = signal.getsignal(signal.SIGINT)
+    mine = previous is signal.default_int_handler
+    mine = mine and threading.current_thread() is threading.main_thread()
+    if mine:
+        signal.signal(signal.SIGINT, pressed)
+    report = sys.unraisablehook
+
+    def swallowed(unraisable) -> None:
+        """An interrupt that library code swallowed (a garbage-collection callback) is a
+        press to honour, not an error to print."""
+        if issubclass(unraisable.exc_type, KeyboardInterrupt):
+            pressed.pressed = True
+        else:
+            report(unraisable)
+
+    sys.unraisablehook = swallowed
+    try:
+        yield pressed
+    finally:
+        sys.unraisablehook = report
+        if mine and signal.getsignal(signal.SIGINT) is pressed:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _one_line(err: Exception) -> str:
     """The error as one line: an OSError names the path and the reason, not a traceback."""
     if isinstance(err, OSError) and err.strerror and not isinstance(err, FileExistsError):
         where = f"{err.filename}: " if err.filename else ""
-        return f"cannot write {where}{err.strerror}"
+        return f"{where}{err.strerror}"
     return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
 
 
-def _reproduce(name: str, recipe_args: list[str]) -> int:
+def _reproduce(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``reproduce NAME --seeds N|a,b,c [recipe flags]``: --seeds may come anywhere."""
     from keras_dl.lab.reproduce import parse_seeds, reproduce
 
+    pressed.stop_if_pressed()
     seeds_parser = _group_parser(
         "reproduce", name, "Run the recipe once per seed and judge every figure over the seeds."
     )
@@ -139,10 +197,12 @@ def _reproduce(name: str, recipe_args: list[str]) -> int:
     return reproduce(name, parse_seeds(own.seeds), rest)
 
 
-def _sweep(name: str, recipe_args: list[str]) -> int:
+def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``sweep NAME --grid FLAG=V1,V2 [--grid ...] [--metric M] [recipe flags]``."""
     from keras_dl.lab.sweep import parse_grid, sweep
+    from keras_dl.records.curves import metric_mode
 
+    pressed.stop_if_pressed()
     grid_parser = _group_parser(
         "sweep", name, "Run the recipe once per point of the grid, then overlay the runs."
     )
@@ -155,7 +215,9 @@ def _sweep(name: str, recipe_args: list[str]) -> int:
     )
     grid_parser.add_argument("--metric", default="val_loss", help="curve to overlay (val_loss)")
     own, rest = grid_parser.parse_known_args(recipe_args)
-    return sweep(name, parse_grid(own.grid), rest, metric=own.metric)
+    grid = parse_grid(own.grid)
+    metric_mode(own.metric)  # a metric whose direction is unknown: said before any training
+    return sweep(name, grid, rest, metric=own.metric)
 
 
 def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from keras_dl.lab import context
 from keras_dl.records.files import TAG_PATTERN
@@ -13,6 +14,8 @@ from keras_dl.records.read import RecordError, read_config
 QUICK_EPOCHS = 2
 QUICK_NOTE = f"a small slice and at most {QUICK_EPOCHS} epochs"
 MAX_SEED = 2**32 - 1  # what NumPy's and the backends' generators accept
+MAX_CPU_DEVICES = 64  # XLA's CPU compiler aborts on 1000 logical devices; 64 gain nothing more
+MAX_OUT_DEPTH, MAX_OUT_LENGTH = 64, 1024  # folders deep, characters: far below the OS limits
 
 
 class RecipeParser(argparse.ArgumentParser):
@@ -49,21 +52,45 @@ class RecipeParser(argparse.ArgumentParser):
         return parsed
 
     def _restore(self, parsed: argparse.Namespace, given: set[str]) -> None:
-        """Take a resumed run's arguments from its config.json, refusing different ones."""
+        """Take a resumed run's arguments from its config.json, refusing different ones and
+        checking each as the command line would; the run's sibling runs (another variant
+        of the recipe) go beside it, wherever the command runs."""
         try:
             saved = read_config(parsed.resume)["arguments"]
-        except (RecordError, KeyError, TypeError):
+            saved = dict(saved)
+        except (RecordError, KeyError, TypeError, ValueError):
             self.error(f"--resume {parsed.resume}: not a run directory (no readable config.json)")
+        actions = {action.dest: action for action in self._actions}
         for dest, value in saved.items():
-            if dest == "resume" or not hasattr(parsed, dest):
+            if dest in ("resume", "out") or dest not in actions or not hasattr(parsed, dest):
                 continue
+            flag = "--" + dest.replace("_", "-")
             if dest in given and getattr(parsed, dest) != value:
-                flag = "--" + dest.replace("_", "-")
                 self.error(
                     f"--resume {parsed.resume}: the run was made with {flag} {value}, not "
                     f"{getattr(parsed, dest)}; a resumed run keeps its own arguments"
                 )
+            problem = _recorded_problem(actions[dest], value)
+            if problem:
+                self.error(f"--resume {parsed.resume}: its config.json records {flag} {problem}")
             setattr(parsed, dest, value)
+        parsed.out = str(Path(parsed.resume).parent.parent)
+
+
+def _recorded_problem(action: argparse.Action, value) -> str:
+    """What is wrong with a recorded value of `action`'s flag ("" if nothing): the checks
+    the command line makes (its type and choices), on the value as it was recorded."""
+    if value is None or isinstance(value, bool) or action.nargs == 0:
+        return "" if isinstance(value, bool | None) else f"{value!r}: expected true or false"
+    try:
+        checked = action.type(str(value)) if action.type else value
+    except (argparse.ArgumentTypeError, ValueError, TypeError) as err:
+        return f"{str(value)[:40]!r}: {str(err).split(': ', 1)[-1]}"
+    if checked != value:
+        return f"{value!r}: expected {checked!r} as the command line reads it"
+    if action.choices is not None and value not in action.choices:
+        return f"{value!r}: expected one of {', '.join(map(str, action.choices))}"
+    return ""
 
 
 def parser(
@@ -128,7 +155,9 @@ def parser(
         default=0,
         help="fixes splits, initial weights and shuffling (default: 0)",
     )
-    result.add_argument("--out", default="runs", help="folder for run records (default: runs)")
+    result.add_argument(
+        "--out", type=out_folder, default="runs", help="folder for run records (default: runs)"
+    )
     result.add_argument(
         "--tag", type=tag, default=None, help="suffix for the run directory name, e.g. lr-0.01"
     )
@@ -159,10 +188,11 @@ def parser(
     )
     result.add_argument(
         "--cpu-devices",
-        type=positive_int,
+        type=cpu_devices,
         default=None,
         metavar="N",
-        help="split the CPU into N logical devices, e.g. to try --distribute on a laptop",
+        help=f"split the CPU into N logical devices (1..{MAX_CPU_DEVICES}), e.g. to try "
+        "--distribute on a laptop",
     )
     return result
 
@@ -212,6 +242,29 @@ def seed(text: str) -> int:
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number in 0..{MAX_SEED}")
     return value
+
+
+def cpu_devices(text: str) -> int:
+    """argparse type for ``--cpu-devices``: 1..`MAX_CPU_DEVICES` logical CPU devices."""
+    value = positive_int(text)
+    if value > MAX_CPU_DEVICES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected 1..{MAX_CPU_DEVICES} (more logical devices than that gain "
+            "nothing on a CPU, and XLA's compiler aborts on a thousand)"
+        )
+    return value
+
+
+def out_folder(text: str) -> str:
+    """argparse type for ``--out``: a folder path of at most `MAX_OUT_DEPTH` folders and
+    `MAX_OUT_LENGTH` characters (the run's own folders go below it)."""
+    depth = len([part for part in text.replace("\\", "/").split("/") if part])
+    if not text or depth > MAX_OUT_DEPTH or len(text) > MAX_OUT_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r}{'...' if len(text) > 40 else ''}: expected a folder path of 1 to "
+            f"{MAX_OUT_LENGTH} characters and at most {MAX_OUT_DEPTH} folders deep, e.g. runs"
+        )
+    return text
 
 
 def tag(text: str) -> str:

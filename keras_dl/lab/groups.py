@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from keras_dl.lab.flags import out_folder
 from keras_dl.lab.invocation import Interrupted, Outcome, invoke
 from keras_dl.records.compare import compare
 from keras_dl.records.files import new_directory, stamp, write_json
@@ -145,6 +146,7 @@ def drive(
             group.add(member, stop.outcome)
         group.update(status="interrupted")
         print(f"\ninterrupted: {group.path} keeps the members it finished", file=sys.stderr)
+        stop.said = True
         raise
     group.update(status="complete" if status == 0 else "failed")
     if overlay and group.runs():
@@ -156,7 +158,7 @@ def group_flags(recipe_args: Sequence[str], command: str, member: str) -> argpar
     """The recipe flags a group reads itself (--out, --tag, --no-plots; --seed, for its
     command to refuse), refusing --resume: `member` ("a seed") is resumed with ``run``."""
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    parser.add_argument("--out", default="runs")
+    parser.add_argument("--out", default="runs")  # checked as the recipe checks it, below
     parser.add_argument("--tag", default="")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--seed")
@@ -164,6 +166,10 @@ def group_flags(recipe_args: Sequence[str], command: str, member: str) -> argpar
     own, _ = parser.parse_known_args(list(recipe_args))
     if own.resume is not None:
         raise ValueError(f"--resume {own.resume}: resume {member}'s run with `run`, not {command}")
+    try:
+        out_folder(own.out)
+    except argparse.ArgumentTypeError as err:
+        raise ValueError(f"--out {err}") from None
     return own
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from keras_dl.datasets import DatasetUnavailableError
 from keras_dl.lab.context import Invocation, running
 from keras_dl.lab.registry import find_recipe, load_recipe
-from keras_dl.records.run import RunFailedError
+from keras_dl.records.run import RunBusyError, RunFailedError
 
 
 class RunRefusedError(ValueError):
@@ -27,7 +27,7 @@ class RunRefusedError(ValueError):
 
 
 # What a recipe may raise that ends it with one ``error:`` line and exit status 2.
-RECIPE_ERRORS = (DatasetUnavailableError, RunFailedError, RunRefusedError)
+RECIPE_ERRORS = (DatasetUnavailableError, RunFailedError, RunRefusedError, RunBusyError)
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,10 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a recipe's invocation; `outcome` holds what it opened by then (exit
     status 130), so that a group can record the member it interrupted."""
 
-    def __init__(self, outcome: Outcome):
+    def __init__(self, outcome: Outcome, *, said: bool = False):
         super().__init__()
         self.outcome = outcome
+        self.said = said  # whether what it kept was said (by the run it stopped)
 
 
 def run_main(main: Callable[[list[str] | None], int | None], argv: Sequence[str] | None) -> int:
@@ -84,7 +85,8 @@ def invoke(name: str, argv: Sequence[str] = (), *, command: Sequence[str] = ()) 
     with running(invocation):
         try:
             code, error = _exit_and_error(recipe_main, argv)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             runs, wall = tuple(invocation.runs), time.perf_counter() - started
-            raise Interrupted(Outcome(130, runs, wall, "interrupted")) from None
+            said = getattr(stop, "said", False)
+            raise Interrupted(Outcome(130, runs, wall, "interrupted"), said=said) from None
     return Outcome(code, tuple(invocation.runs), time.perf_counter() - started, error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import shutil
 import signal
 import sys
@@ -18,10 +19,11 @@ import numpy as np
 from keras.callbacks import TerminateOnNaN
 
 from keras_dl import runtime
-from keras_dl.lab import context, registry
-from keras_dl.lab.callbacks import Backup, CtrlC, EpochLog, tensorboard
+from keras_dl.lab import context
+from keras_dl.lab.callbacks import Backup, CtrlC, EpochLog, LiveTensorBoard
 from keras_dl.lab.flags import QUICK_NOTE
 from keras_dl.lab.invocation import RunRefusedError
+from keras_dl.lab.resume import resumed_run
 from keras_dl.records import tensorboard as event_logs
 from keras_dl.records.book import ANY_DATASET, BookFigure, Result
 from keras_dl.records.compare import compare
@@ -31,11 +33,16 @@ from keras_dl.records.read import (
     FITS,
     HISTORY,
     epochs_logged,
-    read_config,
     read_history,
-    read_metrics,
 )
-from keras_dl.records.run import EpochWriter, Run, RunFailedError, start_run
+from keras_dl.records.run import (
+    EpochWriter,
+    Run,
+    RunBusyError,
+    RunFailedError,
+    deferred_interrupts,
+    start_run,
+)
 
 
 class RecipeRun(Run):
@@ -60,6 +67,8 @@ class RecipeRun(Run):
         self._history_taken = False  # history.csv belongs to the first unnamed fit or loop
         self._logged_live = False  # history.csv's epochs went to TensorBoard as they finished
         self._loops: list[EpochWriter] = []
+        self._live: list[LiveTensorBoard] = []
+        self._named: set[str] = set()  # each fit's epoch log, and resume state, is its own
         self._scope = contextlib.ExitStack()
         self._tensorboard = not getattr(args, "no_tensorboard", False)
 
@@ -68,10 +77,12 @@ class RecipeRun(Run):
         fitted in the body train on every replica (``--distribute``); Ctrl-C is remembered
         until the run ends (see `CtrlC`)."""
         self._scope.enter_context(self.distribution.scope())
-        default = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        if default and threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGINT)
+        # Python's handler, or the command line's (which remembers a press the same way).
+        ours = previous is signal.default_int_handler or hasattr(previous, "stop_if_pressed")
+        if ours and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, self._on_ctrl_c)
-            self._scope.callback(signal.signal, signal.SIGINT, signal.default_int_handler)
+            self._scope.callback(signal.signal, signal.SIGINT, previous)
         return self
 
     def _on_ctrl_c(self, signum: int, frame) -> None:
@@ -83,15 +94,20 @@ class RecipeRun(Run):
             raise KeyboardInterrupt
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        with deferred_interrupts():
+            self._close(exc_type, exc, tb)
+
+    def _close(self, exc_type, exc, tb) -> None:
         self._scope.close()
         for loop in self._loops:
             loop.close()
         super().__exit__(exc_type, exc, tb)
         if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            exc.said = True  # the command line says no more
             print(
                 f"\ninterrupted: {self.path} keeps its {self.epochs_finished()} finished "
-                f"epoch(s); resume with:\n  python -m keras_dl run {self.recipe} --resume "
-                f"{self.path}",
+                f"epoch(s); resume with:\n  python -m keras_dl run {shlex.quote(self.recipe)} "
+                f"--resume {shlex.quote(str(self.path))}",
                 file=sys.stderr,
             )
 
@@ -120,9 +136,10 @@ class RecipeRun(Run):
         path, key = self._log_path(log)
         callbacks = [EpochLog(path), Backup(str(self.path / "backup" / key)), *self._guards()]
         if self._tensorboard and path.name == HISTORY:  # the run's own curves, live
-            live = tensorboard(self.path / event_logs.LOG_DIR)
+            live = LiveTensorBoard.where_possible(self.path / event_logs.LOG_DIR)
             if live is not None:
                 callbacks.append(live)
+                self._live.append(live)
                 self._logged_live = True
         return callbacks
 
@@ -143,6 +160,9 @@ class RecipeRun(Run):
         if log is not None:
             if not TAG_PATTERN.match(log):
                 raise ValueError(f"log={log!r}: expected letters, digits, '.', '_' or '-'")
+            if log in self._named:
+                raise ValueError(f"log={log!r}: another fit of this run has that name already")
+            self._named.add(log)
             return self.path / FITS / f"{log}.csv", log
         key = f"fit-{self._fits}"
         if not self._history_taken:
@@ -173,7 +193,8 @@ class RecipeRun(Run):
         figures: Sequence[Result] = (),
         title: str = "",
     ) -> None:
-        """Write history.csv, curves.png (unless --no-plots) and metrics.json; print the result.
+        """Write history.csv and metrics.json, print the result, then write what is only to
+        look at: curves.png (unless --no-plots) and the TensorBoard logs.
 
         Args:
             history: a Keras ``History`` (what ``fit`` returns) or its ``.history`` dict;
@@ -184,63 +205,73 @@ class RecipeRun(Run):
             title: the curves' title (default: the run's name).
 
         The best epoch (lowest val_loss) is added to the metrics when the history has one.
+        What the run found is on disk and printed before anything optional is written, so
+        that a full disk or a kill at the end costs only the pictures.
         """
         history = getattr(history, "history", history) or {}
         metrics = dict(metrics or {})
         for key, value in _best_val_loss(history).items():
             metrics.setdefault(key, value)  # a recipe's own reading of it comes first
-        problems = self._keep_history(history, title)
+        if history and not (self.path / HISTORY).is_file():
+            self.save_history(history)
         nan_epoch = _first_nan_epoch(history)
-        if nan_epoch:
-            problems.insert(0, f"the loss became NaN at epoch {nan_epoch}")
+        problems = [f"the loss became NaN at epoch {nan_epoch}"] if nan_epoch else []
         if result is not None:
             metrics["result"] = self.figure_record(result)
         if figures:
             metrics["figures"] = [self.figure_record(figure) for figure in figures]
-        metrics["status"] = "failed" if problems else "complete"
+        self.save_metrics(_with_status(metrics, problems))
+        if not problems:
+            self._announce(result)
+        problems += self._pictures(history, title)
         if problems:
-            metrics["error"] = "; ".join(problems)
-        self.save_metrics(metrics)
-        if problems:
+            with contextlib.suppress(OSError):  # a full disk: the first record stays
+                self.save_metrics(_with_status(metrics, problems), replace=True)
             raise RunFailedError(f"{'; '.join(problems)}; {self.path} keeps what the run finished")
         shutil.rmtree(self.path / "backup", ignore_errors=True)  # nothing left to resume
-        self._announce(result)
 
-    def _keep_history(self, history: Mapping, title: str) -> list[str]:
-        """Write the history where no epoch log did, the TensorBoard logs no live callback
-        wrote (the run's history, each other fit's epochs), and curves.png; returns what
-        could not be written."""
-        if history and not (self.path / HISTORY).is_file():
-            self.save_history(history)
+    def _pictures(self, history: Mapping, title: str) -> list[str]:
+        """Write curves.png and the TensorBoard logs no live callback wrote (the run's
+        history, each other fit's epochs); returns what could not be written."""
+        problems = []
         if self._tensorboard:
-            self._write_event_logs(history)
-        if not history or self.args.no_plots:
-            return []
-        try:
-            self.save_figure(history_figure(history, title=title or self.name))
-        except OSError as err:
-            return [f"could not write curves.png ({err.strerror or err})"]
-        return []
+            problems += self._write_event_logs(history)
+        if history and not self.args.no_plots:
+            try:
+                self.save_figure(history_figure(history, title=title or self.name))
+            except OSError as err:
+                problems.append(f"could not write curves.png ({err.strerror or err})")
+        return problems
 
-    def _write_event_logs(self, history: Mapping) -> None:
+    def _write_event_logs(self, history: Mapping) -> list[str]:
         folder = self.path / event_logs.LOG_DIR
+        failed = [callback.failed for callback in self._live if callback.failed]
         logs = {folder: history} if history and not self._logged_live else {}
         for fit in sorted((self.path / FITS).glob("*.csv")):
             if epochs_logged(fit) and not (folder / fit.stem).exists():
                 logs[folder / fit.stem] = read_history(fit.parent, fit.name)
-        reason = event_logs.missing() if logs else ""
-        if reason:
-            print(f"note: no TensorBoard logs: {reason}")
-            return
-        for log_dir, epochs in logs.items():
-            event_logs.write_history({k: v for k, v in epochs.items() if k != "epoch"}, log_dir)
+        try:
+            for log_dir, epochs in logs.items():
+                event_logs.write_history({k: v for k, v in epochs.items() if k != "epoch"}, log_dir)
+        except OSError as err:
+            failed.append(f"{err.filename or folder}: {err.strerror or err}")
+        return [f"could not write the TensorBoard logs ({failed[0]})"] if failed else []
 
     def _announce(self, result: Result | None) -> None:
+        if self._tensorboard and (reason := event_logs.missing()):
+            print(f"note: no TensorBoard logs: {reason}")
         if self.args.quick and result is not None and result.book is not None:
             print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
         print(f"run directory: {self.path}")
         if result is not None:
             print(result.line())
+
+
+def _with_status(metrics: dict, problems: Sequence[str]) -> dict:
+    """The metrics with the run's status: "complete", or "failed" and why."""
+    if not problems:
+        return {**metrics, "status": "complete"}
+    return {**metrics, "status": "failed", "error": "; ".join(problems)}
 
 
 def _best_val_loss(history: Mapping) -> dict:
@@ -298,12 +329,16 @@ def start(
         f"[{name}{' ' + variant if variant else ''}] backend {environment['backend']}, "
         f"{environment['device']}, dataset {dataset}{replicas}"
     )
-    resumed = _resumed_run(name, args, variant)
+    resumed = resumed_run(name, args, variant)
     if resumed is not None:
         run = RecipeRun(
             resumed, name, args=args, dataset=dataset, resumed=True, distribution=distribution
         )
-        print(f"resuming {resumed} from its epoch {run.epochs_finished()}")
+        try:
+            run.hold()
+        except RunBusyError as err:
+            raise RunRefusedError(f"--resume {resumed}: {err}") from None
+        print(f"resuming {resumed}: {run.epochs_finished()} epoch(s) of it on disk")
     else:
         tag = "-".join(part for part in (args.tag, variant) if part) or None
         config = {
@@ -317,6 +352,7 @@ def start(
         }
         record = start_run(name, config, out=args.out, tag=tag)
         run = RecipeRun(record.path, name, args=args, dataset=dataset, distribution=distribution)
+        run.hold()
     context.opened(run.path)
     return run
 
@@ -327,37 +363,6 @@ def _as_flag(message: str) -> str:
     key, _, value = setting.partition("=")
     flag = "--" + key.replace("_", "-") + ("" if value == "True" else f" {value}")
     return f"{flag}: {reason}"
-
-
-def _resumed_run(name: str, args: argparse.Namespace, variant: str) -> Path | None:
-    """The run directory ``--resume`` names, when this is the run it made; refuse what cannot
-    be resumed (another recipe's run, a complete one)."""
-    resume = getattr(args, "resume", None)
-    if not resume:
-        return None
-    path = Path(resume)
-    config = read_config(path)
-    if not _same_recipe(config.get("recipe"), name):
-        raise RunRefusedError(
-            f"--resume {resume}: a run of the recipe {config.get('recipe')!r}, not {name!r}; "
-            f"resume it with: python -m keras_dl run {config.get('recipe')} --resume {resume}"
-        )
-    if (config.get("variant") or "") != variant:
-        return None  # another run of a recipe that makes several: made anew
-    if read_metrics(path, default={"status": "partial"}).get("status", "complete") == "complete":
-        raise RunRefusedError(f"--resume {resume}: the run is complete; there is nothing to resume")
-    return path
-
-
-def _same_recipe(recorded, name: str) -> bool:
-    """Whether a run recorded as `recorded` is recipe `name`'s (an alias, such as mnist for
-    digits --dataset mnist, names the same script)."""
-    if recorded == name:
-        return True
-    try:
-        return any(i.name == recorded and i.script == name for i in registry.list_recipes())
-    except OSError:  # no recipes folder: only the name itself can match
-        return False
 
 
 def overlay(

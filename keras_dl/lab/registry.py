@@ -105,8 +105,16 @@ def _aliases(module: ast.Module) -> dict[str, list[str]]:
 
 
 def find_recipe(name: str) -> RecipeInfo:
-    """The recipe called `name`, or a ValueError that suggests the closest name."""
-    known = {info.name: info for info in list_recipes()}
+    """The recipe called `name`, or a ValueError that suggests the closest name (or says
+    which folders both hold it)."""
+    recipes = list_recipes()
+    known = {info.name: info for info in recipes}
+    twice = [str(info.path) for info in recipes if info.name == name]
+    if len(twice) > 1:
+        raise ValueError(
+            f"recipe {name!r} is in more than one place ({', '.join(twice)}): expected one "
+            "name for one recipe; rename one of them"
+        )
     if name not in known:
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -37,6 +37,7 @@ from keras_dl.records.read import (
 )
 from keras_dl.records.spread import Judgement, judge
 
+MAX_SEEDS = 1000  # each seed is a run of the recipe
 AGGREGATE_COLUMNS = (
     "variant", "figure", "n", "mean", "std", "min", "max", "ci_low", "ci_high", "book",
     "verdict", "reason",
@@ -50,12 +51,17 @@ def parse_seeds(text: str) -> list[int]:
         >>> parse_seeds("3"), parse_seeds("3,7,11")
         ([0, 1, 2], [3, 7, 11])
     """
-    expected = "expected a count >= 1 or distinct seeds separated by commas, e.g. 5 or 3,7,11"
+    expected = (
+        f"expected a count in 1..{MAX_SEEDS} or distinct seeds separated by commas, e.g. 5 or "
+        "3,7,11"
+    )
     parts = [part.strip() for part in str(text).split(",")]
     try:
+        if len(parts) > MAX_SEEDS:
+            raise ValueError
         if len(parts) == 1:
             count = int(parts[0])
-            if count < 1:
+            if not 1 <= count <= MAX_SEEDS:
                 raise ValueError
             return list(range(count))
         seeds = [seed_int(part) for part in parts]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import re
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ from keras_dl.lab.groups import Group, Member, Runner, drive, group_flags, witho
 from keras_dl.lab.registry import find_recipe
 from keras_dl.records.files import TAG_PATTERN
 
+MAX_POINTS = 1000  # each point is a run of the recipe
 SET_BY_SWEEP = ("--tag", "--resume")  # sweep tags each point; a resumed run is one point
 FLAG = re.compile(r"[a-z][a-z0-9-]*\Z")
 
@@ -51,6 +53,12 @@ def parse_grid(texts: Sequence[str]) -> dict[str, list[str]]:
         if len(set(points)) != len(points):
             raise ValueError(f"--grid {text!r}: a value is given twice")
         grid[f"--{name}"] = points
+    count = math.prod(len(points) for points in grid.values())
+    if count > MAX_POINTS:
+        raise ValueError(
+            f"--grid: {' x '.join(str(len(v)) for v in grid.values())} = {count} points: "
+            f"expected at most {MAX_POINTS} (each point is a run of the recipe)"
+        )
     return grid
 
 

@@ -79,7 +79,8 @@ def compare(
     that did not finish is compared on the epochs it finished, and its status says so.
 
     Args:
-        run_dirs: run directories (each holding a history.csv) or group directories.
+        run_dirs: run directories (each holding a history.csv) or group directories (one
+            such directory may be given alone); a run given twice counts once.
         metric: a history column, e.g. "val_loss", "val_accuracy", "val_mae".
         smooth: exponential smoothing factor in [0, 1) applied before plotting.
         out: the PNG to write; None prints the table and writes nothing.
@@ -104,6 +105,8 @@ def compare(
         demo/...-b,3,0.5,0.5,0,partial
         wrote demo.png and demo.csv
     """
+    if isinstance(run_dirs, str | os.PathLike):
+        run_dirs = [run_dirs]  # one run (or group) directory
     if not run_dirs:
         raise ValueError("run_dirs is empty: pass at least one run directory")
     if not 0.0 <= smooth < 1.0:
@@ -112,8 +115,7 @@ def compare(
         raise ValueError(f"out={str(out)!r}: expected a .png file name")
     if band not in BANDS:
         raise ValueError(f"band={band!r}: expected one of {', '.join(BANDS)}")
-    run_dirs = expand_groups(run_dirs)
-    _refuse_twice(run_dirs)
+    run_dirs = _once_each(expand_groups(run_dirs))
     groups = seed_groups(run_dirs) if group else {}
     by_run = not any(len(members) > 1 for members in groups.values())
     if by_run:
@@ -143,14 +145,16 @@ def compare(
     return rows
 
 
-def _refuse_twice(run_dirs: Sequence[Path]) -> None:
-    """A run listed twice (as itself, or through a group) would count twice."""
-    seen: dict[Path, Path] = {}
+def _once_each(run_dirs: Sequence[Path]) -> list[Path]:
+    """Each run once: a run listed twice (as itself, or through a group) counts once, so
+    that no spread or interval is made of one run seen twice."""
+    seen: set[Path] = set()
+    once = []
     for run_dir in run_dirs:
-        real = run_dir.resolve()
-        if real in seen:
-            raise ValueError(f"run_dirs lists {run_dir} twice")
-        seen[real] = run_dir
+        if run_dir.resolve() not in seen:
+            seen.add(run_dir.resolve())
+            once.append(run_dir)
+    return once
 
 
 def _curve(run_dir: Path, metric: str, smooth: float, mode: str | None) -> RunCurve:
@@ -257,7 +261,8 @@ def _table_csv(rows: list[dict], columns: Sequence[str]) -> str:
 
 def _write_outputs(out: Path, table: str, figure, overwrite: bool) -> None:
     table_path = out.with_suffix(".csv")
-    for parent in (out.parent, *out.parent.parents):
+    folder = out.resolve().parent  # from inside a run, "compare.png" is in that run
+    for parent in (folder, *folder.parents):
         if is_run(parent):
             raise ValueError(
                 f"out={str(out)!r} is inside the run directory {parent}: compare never writes "

@@ -57,7 +57,8 @@ def smooth_curve(values: Sequence[float], smooth: float = 0.0) -> np.ndarray:
     """Exponential moving average: ``s[t] = smooth * s[t-1] + (1 - smooth) * v[t]``.
 
     ``smooth=0`` returns the values unchanged; the book smooths Boston MAE with 0.9. A NaN
-    epoch stays NaN and is skipped: the average goes on from the last finite value.
+    or infinite epoch stays as it is and is skipped: the average goes on from the last
+    finite value.
 
     Example:
         >>> smooth_curve([1.0, 0.0, 0.0], smooth=0.5).tolist()
@@ -67,9 +68,11 @@ def smooth_curve(values: Sequence[float], smooth: float = 0.0) -> np.ndarray:
         raise ValueError(f"smooth={smooth!r}: expected a factor in [0, 1), e.g. 0.9")
     values = np.asarray(values, dtype=float)
     out = values.copy()
+    if smooth == 0.0:
+        return out  # unchanged: an infinite epoch stays where it is, and alone
     last = np.nan
     for t in range(len(out)):
-        if np.isnan(values[t]):
+        if not np.isfinite(values[t]):  # NaN or infinite: kept, and not carried on
             continue
         out[t] = values[t] if np.isnan(last) else smooth * last + (1.0 - smooth) * values[t]
         last = out[t]

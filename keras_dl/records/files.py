@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # at most 100 characters
-TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")  # what atomic_write leaves if it is killed
+TEMPORARY = re.compile(r"^\..+\.(\d+)\.keras-dl\.tmp$")  # what a killed atomic write leaves
 
 
 def new_directory(parent: str | os.PathLike, stem: str) -> Path:
@@ -82,24 +82,24 @@ def atomic_write(path: str | os.PathLike, write: Callable) -> Path:
     """Write a new file through `write(binary_file)`: all or nothing, never overwriting.
 
     The bytes go to a hidden temporary file first, which is then linked into place (an
-    atomic step that fails if `path` exists) and removed.
+    atomic step that fails if `path` exists, a link included) and removed.
 
     Example:
         >>> atomic_write("note.txt", lambda f: f.write(b"hello")).read_text()
         'hello'
     """
     path = Path(path)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise FileExistsError(f"{path} already exists; run outputs are never overwritten")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temporary(path)
     try:
-        _write_synced(tmp, write)
+        _write_synced(tmp, write, path)
         try:
             os.link(tmp, path)
         except FileExistsError:
             raise
         except OSError:  # a filesystem without hard links
-            if path.exists():
+            if path.exists() or path.is_symlink():
                 raise FileExistsError(f"{path} already exists") from None
             os.replace(tmp, path)
     finally:
@@ -110,24 +110,38 @@ def atomic_write(path: str | os.PathLike, write: Callable) -> Path:
 def atomic_replace(path: str | os.PathLike, write: Callable) -> Path:
     """Replace `path` with a new file written through `write(binary_file)`, atomically.
 
-    The new bytes are complete on disk before they take the old file's place, so a failed
-    write leaves the old file as it was.
+    The new bytes are complete on disk before they take the old file's place (a link is
+    replaced, never followed), so a failed write leaves the old file as it was.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temporary(path)
     try:
-        _write_synced(tmp, write)
+        _write_synced(tmp, write, path)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def _write_synced(path: Path, write: Callable) -> None:
-    with path.open("wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
+def temporary(path: Path) -> Path:
+    """The hidden temporary file beside `path` that this process writes first, by a name
+    no one else makes (`remove_stale_temporaries` removes only these)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.keras-dl.tmp")
+
+
+def _write_synced(tmp: Path, write: Callable, path: Path) -> None:
+    """Write `tmp` as a new file (never through a link left at its name) and sync it; an
+    error names `path`, the file being written."""
+    tmp.unlink(missing_ok=True)  # a temporary this process id left before
+    try:
+        with tmp.open("xb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as err:
+        if err.filename is None and err.strerror:
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
 
 
 def write_json(path: str | os.PathLike, data: Mapping, *, replace: bool = False) -> Path:
@@ -184,11 +198,16 @@ def format_number(value) -> str:
 
 def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
     """Remove the hidden temporary files of writes that were killed mid-way (SIGKILL, power
-    loss) from the run directories under `folder`: those whose process is gone."""
+    loss) from the run directories under `folder`: only temporaries by the name keras-dl
+    makes (`temporary`), only in run directories, only those whose process is gone."""
     removed = []
-    for path in Path(folder).glob("*/.*.tmp"):
+    for path in Path(folder).glob("*/.*.keras-dl.tmp"):
         match = TEMPORARY.match(path.name)
-        if match and not _process_alive(int(match.group(1))):
+        if (
+            match
+            and (path.parent / "config.json").is_file()
+            and not _process_alive(int(match.group(1)))
+        ):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

@@ -68,7 +68,7 @@ def run_labels(run_dirs: Sequence[str | os.PathLike]) -> list[str]:
     names = [folder_label(r) for r in run_dirs]
     tags = [str(read_config(r, default={}).get("arguments", {}).get("tag") or "") for r in run_dirs]
     texts = describe(setups, names, name_recipe=False)
-    texts = [text or tag or name for text, tag, name in zip(texts, tags, names, strict=True)]
+    texts = [text or short(tag) or name for text, tag, name in zip(texts, tags, names, strict=True)]
     return unique(texts, names)
 
 
@@ -104,8 +104,18 @@ def describe(
             for arg, value in found["arguments"].items()
             if any(o["arguments"].get(arg) != value for o in peers)
         ]
-        texts.append(" ".join(parts))
+        texts.append(short(" ".join(map(str, parts))))
     return texts
+
+
+def short(text: str, limit: int = 80) -> str:
+    """`text`, cut to `limit` characters (with "..."): a label fits in a legend and a table.
+
+    Example:
+        >>> short("lr=0.01"), short("x" * 100, 10)
+        ('lr=0.01', 'xxxxxxx...')
+    """
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def unique(texts: Sequence[str], names: Sequence[str]) -> list[str]:

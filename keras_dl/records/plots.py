@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -13,7 +14,7 @@ MARKER_EPOCHS = 40  # beyond this many epochs, point markers hide the curve
 COLORS = 10  # matplotlib's default cycle, C0..C9
 DASHES = ("-", "--", ":", "-.")
 LEGEND_INSIDE = 8  # runs whose legend still fits inside the axes
-LEGEND_ROWS = 20  # legend entries per column beside the axes
+LEGEND_ROWS = 40  # legend entries per column beside the axes
 
 
 def main_metric(history: Mapping[str, Sequence[float]]) -> str | None:
@@ -84,12 +85,13 @@ def curves_figure(
         >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
         ['demo (n=2)  (best 0.5 at 3)']
     """
-    fig, ax = _overlay_axes(len(curves))
-    for index, (label, curve) in enumerate(curves.items()):
+    labels = [f"{label}  (best {_number(c.best[1])} at {c.best[0]})" for label, c in curves.items()]
+    fig, ax = _overlay_axes(len(curves), max(map(len, labels), default=0))
+    for index, curve in enumerate(curves.values()):
         epochs = np.arange(1, len(curve.mean) + 1)
         epoch, value = curve.best
         style = line_style(index)
-        ax.plot(epochs, curve.mean, label=f"{label}  (best {_number(value)} at {epoch})", **style)
+        ax.plot(epochs, curve.mean, label=labels[index], **style)
         if not np.array_equal(curve.low, curve.high, equal_nan=True):
             ax.fill_between(epochs, curve.low, curve.high, color=style["color"], alpha=0.2)
         ax.plot([epoch], [value], "*", color=style["color"], markersize=13, markeredgecolor="k")
@@ -122,13 +124,21 @@ def spans_decades(values: Iterable[np.ndarray], decades: float = 2.0) -> bool:
     return bool(np.log10(finite.max() / finite.min()) > decades)
 
 
-def _overlay_axes(runs: int):
-    """A figure and its axes, wide enough for a legend beside them when there are many."""
-    beside = runs > LEGEND_INSIDE
-    columns = 2 if runs > 2 * LEGEND_ROWS else 1
-    width = 8.0 + (4.2 * columns if beside else 0.0)
-    fig = Figure(figsize=(width, 5.0 + (0.0 if runs <= LEGEND_ROWS else 1.0)), layout="constrained")
+def _overlay_axes(runs: int, longest: int = 40):
+    """A figure and its axes, wide and tall enough for a legend beside them when there are
+    many: `LEGEND_ROWS` entries a column, as many columns as they take, each as wide as the
+    `longest` entry (in characters)."""
+    columns = _legend_columns(runs)
+    rows = math.ceil(runs / columns)
+    column = 0.065 * longest + 0.8  # inches: a 7-point character, and the line beside it
+    width = 8.0 + (column * columns if runs > LEGEND_INSIDE else 0.0)
+    height = max(5.0, 0.15 * rows + 1.2)  # a 7-point legend row takes about 0.15 inch
+    fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
+
+
+def _legend_columns(runs: int) -> int:
+    return max(1, math.ceil(runs / LEGEND_ROWS))
 
 
 def _finish_overlay(fig, ax, metric: str, title: str, values, log: bool | None) -> None:
@@ -143,7 +153,7 @@ def _finish_overlay(fig, ax, metric: str, title: str, values, log: bool | None) 
             fontsize=7,
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
-            ncols=2 if runs > 2 * LEGEND_ROWS else 1,
+            ncols=_legend_columns(runs),
             borderaxespad=0.0,
         )
     else:

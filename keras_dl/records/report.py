@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -47,7 +48,7 @@ def report(runs_dir: str | os.PathLike = "runs", out: str | os.PathLike | None =
     out = Path(out) if out is not None else runs_dir / "index.html"
     if out.suffix.lower() != ".html":
         raise ValueError(f"out={str(out)!r}: expected an .html file name")
-    if out.exists() and MARKER not in out.read_text(errors="replace")[:2000]:
+    if out.exists() and not _written_by_report(out):
         raise ValueError(f"{out} exists and keras-dl report did not write it: choose another --out")
     recipes = [
         folder
@@ -61,6 +62,16 @@ def report(runs_dir: str | os.PathLike = "runs", out: str | os.PathLike | None =
     count = sum(len(runs_in(r)) for r in recipes)
     print(f"report: {out} ({len(recipes)} recipes, {count} runs)")
     return out
+
+
+def _written_by_report(path: Path) -> bool:
+    """Whether `path` is a page this command wrote: its marker near the top (only the head
+    is read, whatever the file's size)."""
+    try:
+        with path.open("rb") as f:
+            return MARKER.encode() in f.read(4096)
+    except OSError:
+        return False
 
 
 def _page(runs_dir: Path, base: Path, recipes: list[Path]) -> str:
@@ -85,7 +96,7 @@ first: status, our headline number beside the book's, the curves, the files.</p>
 
 def _recipe_section(recipe_dir: Path, base: Path) -> str:
     runs, groups = runs_in(recipe_dir), groups_in(recipe_dir)
-    rows = "\n".join(_run_row(run, base) for run in runs)
+    rows = "\n".join(row for run in runs if (row := _run_row_or_note(run, base)))
     figures = "".join(
         _figure(png, base, f"{run.name}: {png.name}")
         for run in runs
@@ -106,6 +117,16 @@ def _recipe_section(recipe_dir: Path, base: Path) -> str:
         parts.append(_groups_table(groups, base))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _run_row_or_note(run: Path, base: Path) -> str:
+    """The run's row; a run whose record holds what no run writes is said in one line on
+    stderr and left out ("")."""
+    try:
+        return _run_row(run, base)
+    except (AttributeError, TypeError, ValueError) as err:
+        print(f"note: skipped {run}: its record is not one keras-dl wrote ({err})", file=sys.stderr)
+        return ""
 
 
 def _run_row(run: Path, base: Path) -> str:

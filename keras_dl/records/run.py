@@ -7,9 +7,17 @@ import contextlib
 import io
 import os
 import shutil
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+try:
+    import fcntl  # POSIX: a run directory's lock
+except ImportError:  # Windows: runs are not locked
+    fcntl = None
 
 from keras_dl.records.files import (
     TAG_PATTERN,
@@ -29,6 +37,7 @@ from keras_dl.records.read import (
     epochs_logged,
     log_columns,
     read_metrics,
+    torn_tail,
 )
 
 
@@ -50,11 +59,38 @@ class Run:
         self.recipe = recipe
         self.resumed = resumed
         self.started = time.perf_counter()
+        self._lock: int | None = None
+
+    def hold(self) -> None:
+        """Make the run directory this process's to write until the run ends (an exclusive
+        lock on it): a second process writing the same run, a second resume say, is
+        refused with `RunBusyError`."""
+        if fcntl is None:
+            return
+        descriptor = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)
+            raise RunBusyError(
+                f"{self.path} is being written by another process (a run belongs to one "
+                "process at a time): wait for it to end, or stop it"
+            ) from None
+        self._lock = descriptor
 
     def __enter__(self) -> Run:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        with deferred_interrupts():  # a second Ctrl-C waits until the record is written
+            try:
+                self._record_end(exc_type, exc)
+            finally:
+                if self._lock is not None:
+                    os.close(self._lock)  # lets go of the lock
+                    self._lock = None
+
+    def _record_end(self, exc_type, exc) -> None:
         if exc_type is None or isinstance(exc, RunFailedError):
             return  # finished, or finish() recorded the failure itself
         interrupted = issubclass(exc_type, KeyboardInterrupt)  # kept: --resume can go on
@@ -115,9 +151,28 @@ class Run:
         return atomic_write(path, write)
 
 
+@contextlib.contextmanager
+def deferred_interrupts():
+    """Hold Ctrl-C (SIGINT) back while the body writes a record, and deliver it after, so
+    that a record is never left half-said (in the main thread, where Python handles it)."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 class RunFailedError(RuntimeError):
     """A run ended without its full record (NaN loss, an unwritable plot); what it finished
     is kept, and metrics.json says ``"status": "failed"`` and why."""
+
+
+class RunBusyError(RuntimeError):
+    """Another process is writing the run (see `Run.hold`)."""
 
 
 def start_run(
@@ -145,10 +200,12 @@ def start_run(
 class EpochWriter:
     """Append the epochs of one fit, or one training loop, to a CSV as each one ends.
 
-    Every row is written whole and flushed at once, so a killed process keeps every epoch
-    it finished; the file is synced to disk at most once a second (and by `close`), so a
-    loop of thousands of tiny epochs does not wait on the disk. A resumed fit continues
-    the file: the epochs it holds already are not written again.
+    Every row is written whole, in one write, and flushed at once, so a killed process
+    keeps every epoch it finished; the file is synced to disk at most once a second (and
+    by `close`), so a loop of thousands of tiny epochs does not wait on the disk. A resumed
+    fit continues the file: the epochs it holds already are not written again, and a last
+    row a killed write cut off is dropped first (and said so). The file is never written
+    through a link: a run writes its own files only.
 
     Example:
         >>> log = EpochWriter(Path("history.csv"))
@@ -164,8 +221,11 @@ class EpochWriter:
     def __init__(self, path: Path, *, after: Callable[[], None] | None = None):
         """`after` is called once each new row is on disk (e.g. to stop on Ctrl-C)."""
         self.path = Path(path)
+        if self.path.is_symlink():
+            raise RunFailedError(f"{self.path} is a link: a run writes its own files only")
+        _drop_torn_tail(self.path)
         self.rows = epochs_logged(self.path)
-        self.columns: list[str] | None = log_columns(self.path) if self.rows else None
+        self.columns: list[str] | None = log_columns(self.path) if _has_header(path) else None
         self.after = after
         self._synced = time.monotonic()
 
@@ -185,18 +245,43 @@ class EpochWriter:
         values = (format_number(logs[key]) for key in self.columns)
         text.write(",".join([str(epoch), *values]) + "\n")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", newline="") as f:
-            f.write(text.getvalue())
-            f.flush()
-            if time.monotonic() - self._synced >= self.SYNC_SECONDS:
-                os.fsync(f.fileno())
-                self._synced = time.monotonic()
+        try:
+            # O_NOFOLLOW: a link put in the file's place is refused, never written through.
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            descriptor = os.open(self.path, flags, 0o644)
+            try:
+                os.write(descriptor, text.getvalue().encode())
+                if time.monotonic() - self._synced >= self.SYNC_SECONDS:
+                    os.fsync(descriptor)
+                    self._synced = time.monotonic()
+            finally:
+                os.close(descriptor)
+        except OSError as err:
+            raise OSError(err.errno, err.strerror, str(self.path)) from None
         self.rows = epoch
         if self.after is not None:
             self.after()
 
     def close(self) -> None:
         """Sync what was written to disk."""
-        if self.path.is_file():
+        if self.path.is_file() and not self.path.is_symlink():
             with self.path.open("rb") as f:
                 os.fsync(f.fileno())
+
+
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last row that a killed write left without its line end (said on stderr), so
+    that the next epoch starts a line of its own."""
+    torn = torn_tail(path)
+    if torn:
+        whole = path.read_bytes()[: -len(torn.encode())]
+        atomic_replace(path, lambda f: f.write(whole))
+        print(
+            f"note: {path}: dropped its last row, {torn!r}, cut off by a killed write; "
+            f"the epochs before it are kept",
+            file=sys.stderr,
+        )
+
+
+def _has_header(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0

@@ -102,7 +102,7 @@ def test_history_columns_must_have_equal_lengths():
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("epoch,loss,val_loss\n1,0.9,1.0\n2,0.5", "row 3: expected 3 values"),
+        ("epoch,loss,val_loss\n1,0.9,1.0\n2,0.5\n3,0.4,0.3\n", "row 3: expected 3 values"),
         ("epoch,loss,val_loss\n1,0.9,1.0\n2,oops,0.7\n", "row 3, column 'loss': 'oops'"),
         ("epoch,loss,val_loss\n", "has no epochs"),
     ],
@@ -142,9 +142,9 @@ def test_temporaries_of_killed_writes_are_swept_by_the_next_run(tmp_path):
         capture_output=True,
         check=True,
     ).stdout.strip()
-    stale = old.path / f".metrics.json.{dead}.tmp"
+    stale = old.path / f".metrics.json.{dead}.keras-dl.tmp"
     stale.write_text("half")
-    live = old.path / f".curves.png.{os.getpid()}.tmp"  # a write still under way
+    live = old.path / f".curves.png.{os.getpid()}.keras-dl.tmp"  # a write still under way
     live.write_text("writing")
     start_run("demo", {}, out=tmp_path)
     assert not stale.exists() and live.exists()

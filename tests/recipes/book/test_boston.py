@@ -2,6 +2,7 @@
 Boston housing are judged over seeds by `make check-book`."""
 
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -76,19 +77,24 @@ def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
         first = boston.cross_validate(
             run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
         )
-        fits = run.path / "fits"
-        assert sorted(p.name for p in fits.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
-        # Each fold's epochs were logged as they ended, validation included.
-        header, *rows = (fits / "fold-1.csv").read_text().splitlines()
-        assert header == "epoch,loss,mae,val_loss,val_mae" and len(rows) == 3
-        # As if interrupted in fold 2's second epoch; fold 1 as a run before 0.2 kept it.
-        (fits / "fold-1.csv").rename(run.path / "fold-1.csv")
-        two = fits / "fold-2.csv"
-        two.write_text("\n".join(two.read_text().splitlines()[:2]) + "\n")
+    fits = run.path / "fits"
+    assert sorted(p.name for p in fits.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
+    # Each fold's epochs were logged as they ended, validation included.
+    header, *rows = (fits / "fold-1.csv").read_text().splitlines()
+    assert header == "epoch,loss,mae,val_loss,val_mae" and len(rows) == 3
+    # As if interrupted in fold 2's second epoch; fold 1 as a run before 0.2 kept it.
+    (fits / "fold-1.csv").rename(run.path / "fold-1.csv")
+    two = fits / "fold-2.csv"
+    two.write_text("\n".join(two.read_text().splitlines()[:2]) + "\n")
+    shutil.rmtree(run.path / "backup" / "fold-2")  # killed before its first backup
+    args = recipe.parser("boston").parse_args(
+        ["--out", str(tmp_path), "--no-tensorboard", "--resume", str(run.path)]
+    )
+    with recipe.start("boston", args, dataset="synthetic") as resumed:
         again = boston.cross_validate(
-            run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+            resumed, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
         )
-        assert len(two.read_text().splitlines()) == 1 + 3  # fold 2's log goes on to the end
+    assert len(two.read_text().splitlines()) == 1 + 3  # fold 2's log goes on to the end
     for before, after in zip(first, again, strict=True):
         assert after["val_mae"] == pytest.approx(before["val_mae"], rel=1e-6)
 
