@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.keras-dl-installed
+RUN_STAMP := $(VENV)/.keras-dl-run-installed
 # The other backends each get a virtualenv of their own (the same install, plus the backend).
 # torch is pinned: pip takes 2.13.0's CPU build from disk here, where an unpinned torch pulls
 # a CUDA build of several GB.
@@ -36,12 +37,21 @@ help: ## show this help
 	@echo "        make reproduce NAME=reuters SEEDS=5 ARGS='--bottleneck'"
 	@echo "        make compare RUNS='runs/digits/20261123-101500 runs/digits/20261123-101620'"
 
+# Running recipes needs keras-dl alone; the tests, lint and benchmarks need its dev extras
+# too (pytest, ruff, hypothesis...), which a learner who only runs recipes never installs.
+$(RUN_STAMP): setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "keras-dl needs Python 3.10 or newer; run make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --no-compile -e .
+	@touch $(RUN_STAMP)
+
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "keras-dl needs Python 3.10 or newer; run make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install --no-compile -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
 $(JAX_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
 	@test -x $(JAX_VENV)/bin/python || $(PYTHON) -m venv $(JAX_VENV)
@@ -55,27 +65,27 @@ $(TORCH_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
 	$(TORCH_VENV)/bin/python -m pip install --no-compile '$(TORCH_PIN)' -e '.[dev,torch]'
 	@touch $@
 
-setup: $(STAMP) ## create .venv and install keras-dl with its dev extras
+setup: $(STAMP) ## create .venv and install keras-dl with its dev extras (recipes alone: make list)
 
-recipe: $(STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
+recipe: $(RUN_STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
 	@test -n "$(NAME)" || { echo "usage: make recipe NAME=<name> [ARGS='...']; see: make list"; exit 2; }
 	$(PY) -m keras_dl run $(NAME) $(ARGS)
 
-reproduce: $(STAMP) ## one recipe over seeds: make reproduce NAME=reuters SEEDS=5|3,7,11 [ARGS=...]
+reproduce: $(RUN_STAMP) ## one recipe over seeds: make reproduce NAME=reuters SEEDS=5|3,7,11 [ARGS=...]
 	@test -n "$(NAME)" || { echo "usage: make reproduce NAME=<name> [SEEDS=5] [ARGS='...']; see: make list"; exit 2; }
 	$(PY) -m keras_dl reproduce $(NAME) --seeds $(SEEDS) $(ARGS)
 
-sweep: $(STAMP) ## one recipe over a grid: make sweep NAME=digits GRID="epochs=5,10 batch-size=32,128" [ARGS=...]
+sweep: $(RUN_STAMP) ## one recipe over a grid: make sweep NAME=digits GRID="epochs=5,10 batch-size=32,128" [ARGS=...]
 	@test -n "$(NAME)" -a -n "$(GRID)" || { echo 'usage: make sweep NAME=<name> GRID="epochs=5,10 batch-size=32,128" [ARGS="--quick"]; see: make list'; exit 2; }
 	$(PY) -m keras_dl sweep $(NAME) $(foreach point,$(GRID),--grid $(point)) $(ARGS)
 
-report: $(STAMP) ## one static page of every run: runs/index.html (make report RUNS_DIR=runs)
+report: $(RUN_STAMP) ## one static page of every run: runs/index.html (make report RUNS_DIR=runs)
 	$(PY) -m keras_dl report $(or $(RUNS_DIR),runs)
 
-list: $(STAMP) ## list the recipes with one-line descriptions
+list: $(RUN_STAMP) ## list the recipes with one-line descriptions
 	@$(PY) -m keras_dl list
 
-compare: $(STAMP) ## overlay runs or seed groups: make compare RUNS="dir1 dir2" [METRIC=val_loss SMOOTH=0.9 ARGS=--no-group]
+compare: $(RUN_STAMP) ## overlay runs or seed groups: make compare RUNS="dir1 dir2" [METRIC=val_loss SMOOTH=0.9 ARGS=--no-group]
 	@test -n "$(RUNS)" || { echo 'usage: make compare RUNS="runs/<recipe>/<run> runs/<recipe>/reproduce-<stamp>" [METRIC=val_accuracy] [ARGS="--band std"]'; exit 2; }
 	$(PY) -m keras_dl compare $(RUNS) --metric $(METRIC) --smooth $(SMOOTH) --out $(OUT) $(ARGS)
 

@@ -66,4 +66,8 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS, *_MODULES])
+    """The public names, and the subpackages and modules already imported (what tab
+    completion offers), not the plumbing of this file."""
+    loaded = [name for name, value in globals().items() if isinstance(value, type(importlib))]
+    public = {*__all__, "__version__", *(n for n in loaded if not n.startswith("_"))}
+    return sorted(public - {"importlib"})

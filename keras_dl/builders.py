@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import keras
 
 from keras_dl._checks import is_int, is_number
-from keras_dl.fast import FastModel, check_steps_per_execution
+from keras_dl.fast import check_steps_per_execution, make_fast
 from keras_dl.heads import head_spec, output_head
 
 
@@ -30,7 +30,7 @@ def build_dense_model(
     compile: bool = True,
     steps_per_execution: int | str = "auto",
     name: str | None = None,
-) -> FastModel:
+) -> keras.Model:
     """Build a stack of Dense layers ending in the output head that matches `task`.
 
     Args:
@@ -54,8 +54,9 @@ def build_dense_model(
         name: the model's name.
 
     Returns:
-        A functional ``keras.Model`` (a `FastModel`): compile, summarize, save or extend it
-        as usual.
+        A plain functional ``keras.Model`` with the fast path (`keras_dl.fast.make_fast`):
+        compile, summarize, save or extend it as usual; ``keras.models.load_model`` loads
+        its ``.keras`` file without keras_dl.
 
     Example:
         >>> model = build_dense_model(784, "multiclass", num_classes=10, hidden_units=(512,))
@@ -94,7 +95,7 @@ def build_dense_model(
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
     outputs = output_head(head)(x)
-    model = FastModel(inputs, outputs, name=name or f"dense_{head.task}")
+    model = make_fast(keras.Model(inputs, outputs, name=name or f"dense_{head.task}"))
 
     if compile:
         model.compile(

@@ -8,17 +8,19 @@ the plain path (a prediction can differ in float32's last bit), and per-epoch ca
 called less often (once per execution), and the progress bar moves in steps of that size
 (a fit with ``verbose=0`` shows none, and may run a whole small epoch per call).
 
-`FastModel` is the `keras.Model` that `build_dense_model` returns: compiled with the
-default ``steps_per_execution="auto"``, each ``fit`` picks the value from the number of
-batches in its epoch (`auto_steps_per_execution`). On JAX replicas (``--distribute``) it
-also fits the arrays to the sharding: every batch must split evenly across the devices, and
-in a job of several processes each feeds its own share. Everything else is Keras' own.
+`build_dense_model` returns a plain functional `keras.Model` with this path
+(`make_fast`): compiled with the default ``steps_per_execution="auto"``, each ``fit`` picks
+the value from the number of batches in its epoch (`auto_steps_per_execution`). On JAX
+replicas (``--distribute``) it also fits the arrays to the sharding: every batch must split
+evenly across the devices, and in a job of several processes each feeds its own share.
+Everything else is Keras' own, its saved file included.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import types
 
 import keras
 import numpy as np
@@ -76,91 +78,155 @@ def check_steps_per_execution(value: int | str) -> int | str:
 _FIT = inspect.signature(keras.Model.fit)
 
 
-@keras.saving.register_keras_serializable(package="keras_dl")
-class FastModel(keras.Model):
-    """A functional `keras.Model` whose ``compile`` also takes ``steps_per_execution="auto"``
-    (the default): each ``fit`` then runs ``auto_steps_per_execution(batches per epoch)``
-    batches per compiled call. An int fixes the value, as in Keras.
+def make_fast(model: keras.Model) -> keras.Model:
+    """Give `model` the fast path, in place, and return it.
 
-    Build it as a functional model, ``FastModel(inputs, outputs)``; save and load it as any
-    Keras model (``keras.models.load_model`` knows the class once keras_dl is imported).
+    Its ``compile`` then also takes ``steps_per_execution="auto"``, the default (and the
+    setting of a model compiled already, until its next ``compile``): each ``fit`` runs
+    ``auto_steps_per_execution(batches per epoch)`` batches per compiled call (an int fixes
+    the value, as in Keras). On JAX replicas its ``fit``, ``evaluate`` and ``predict`` also
+    fit the arrays to the sharding.
+
+    These are methods of this one model, not of a subclass: the model stays a plain
+    `keras.Model`, its config and ``.keras`` file are Keras' own, and
+    ``keras.models.load_model`` restores it without keras_dl (compiled as saved, an "auto"
+    model with one batch per call). ``make_fast(loaded)`` makes it fast again.
     """
+    for name, method in _FAST_METHODS.items():
+        setattr(model, name, types.MethodType(method, model))
+    model.auto_steps = True  # until compile says otherwise
+    return model
 
-    auto_steps = True  # until compile says otherwise
 
-    def compile(self, *args, steps_per_execution: int | str = AUTO, **kwargs) -> None:
-        """`keras.Model.compile`, where ``steps_per_execution`` may also be "auto"."""
-        value = check_steps_per_execution(steps_per_execution)
-        self.auto_steps = value == AUTO
-        super().compile(*args, steps_per_execution=1 if self.auto_steps else value, **kwargs)
+def _compile(model: keras.Model, *args, steps_per_execution: int | str = AUTO, **kwargs) -> None:
+    """`keras.Model.compile`, where ``steps_per_execution`` may also be "auto"."""
+    value = check_steps_per_execution(steps_per_execution)
+    model.auto_steps = value == AUTO
+    type(model).compile(
+        model, *args, steps_per_execution=1 if model.auto_steps else value, **kwargs
+    )
 
-    def get_compile_config(self) -> dict | None:
-        """Keras' compile config, keeping ``steps_per_execution="auto"`` for a loaded model."""
-        config = super().get_compile_config()
-        if config is not None and self.auto_steps:
-            config["steps_per_execution"] = AUTO
+
+def _fit(model: keras.Model, *args, **kwargs):
+    """`keras.Model.fit`, after choosing the steps per execution from the epoch's batches
+    (and, on JAX replicas, leaving out the few samples that would split a batch unevenly)."""
+    bound = _FIT.bind(model, *args, **kwargs)
+    bound.apply_defaults()
+    arguments = {k: v for k, v in bound.arguments.items() if k not in ("self", "kwargs")}
+    if _jax_replicas() > 1 and not arguments["validation_split"]:
+        batch = arguments["batch_size"]
+        arguments["batch_size"] = _feed_replicas(
+            arguments, ("x", "y", "sample_weight"), batch, "fit"
+        )
+        if isinstance(arguments["validation_data"], tuple | list):
+            validation = dict(enumerate(arguments["validation_data"]))
+            arguments["validation_batch_size"] = _feed_replicas(
+                validation,
+                tuple(validation),
+                arguments["validation_batch_size"] or batch,
+                "validation",
+            )
+            arguments["validation_data"] = tuple(validation.values())
+    if model.auto_steps:
+        batches = _batches_per_epoch(arguments)
+        progress = arguments["verbose"] != 0
+        _set_steps_per_execution(model, auto_steps_per_execution(batches, progress=progress))
+    return type(model).fit(model, **arguments, **bound.arguments.get("kwargs", {}))
+
+
+def _evaluate(model: keras.Model, x=None, y=None, batch_size=None, sample_weight=None, **kwargs):
+    """`keras.Model.evaluate` (on JAX replicas, without the few samples that would split
+    the last batch unevenly)."""
+    if _jax_replicas() > 1:
+        data = {"x": x, "y": y, "sample_weight": sample_weight}
+        batch_size = _feed_replicas(data, tuple(data), batch_size, "evaluate")
+        x, y, sample_weight = data["x"], data["y"], data["sample_weight"]
+    return type(model).evaluate(
+        model, x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs
+    )
+
+
+def _predict(model: keras.Model, x, batch_size=None, **kwargs):
+    """`keras.Model.predict` (on JAX replicas, the last batch padded to split evenly
+    and the padding's predictions dropped: each row's prediction is its own)."""
+    replicas = _jax_replicas()
+    rows = _rows(x)
+    if replicas <= 1 or rows is None:
+        return type(model).predict(model, x, batch_size=batch_size, **kwargs)
+    padding = -(rows % (batch_size or 32)) % replicas
+    padded = keras.tree.map_structure(
+        lambda a: np.concatenate([a, np.repeat(a[-1:], padding, axis=0)]), x
+    )
+    outputs = type(model).predict(model, padded, batch_size=batch_size, **kwargs)
+    return keras.tree.map_structure(lambda a: a[:rows], outputs)
+
+
+_FAST_METHODS = {"compile": _compile, "fit": _fit, "evaluate": _evaluate, "predict": _predict}
+
+
+def start_over(model: keras.Model, fresh: keras.Model) -> keras.Model:
+    """The model to fit next in a loop that trains a new model each time (the folds of a
+    K-fold validation): on TensorFlow `model`, given `fresh`'s starting state in place, so
+    that it trains exactly as `fresh` would with the step functions it has traced already;
+    on JAX and torch `fresh` itself.
+
+    `fresh` is the new model, built and compiled as `model` was (the same layers, loss,
+    metrics and optimizer settings; a ValueError if not) after the same seeding; `model`
+    takes its variables (weights, a Dropout's seed state) and its optimizer's starting
+    state, and keeps its ``steps_per_execution`` (a fit of as many batches per epoch reuses
+    its step functions). Each new model's first ``fit`` traces Keras' training step anew on
+    TensorFlow (about half a second for a small Dense network on a CPU), and TensorFlow
+    warns of "retracing" when a loop of short fits does so again and again. On JAX and
+    torch a new model's first fit builds it on a batch it reads (a shuffle drawn from
+    NumPy's generator; on torch a Dropout draw too), which a model fitted already does
+    not: reusing one there would shift the random streams, and so the numbers.
+    """
+    if _setup(model) != _setup(fresh):
+        raise ValueError(
+            f"start_over: {fresh.name!r} is not built and compiled as {model.name!r} (layers, "
+            "loss, metrics and optimizer settings must be the same)"
+        )
+    if keras.backend.backend() != "tensorflow":
+        return fresh
+    _assign(model.variables, fresh.variables)
+    if model.optimizer is not None:
+        for optimizer, variables in ((model.optimizer, model), (fresh.optimizer, fresh)):
+            if not optimizer.built:  # built at the first fit, with its zero slots
+                optimizer.build(variables.trainable_variables)
+        _assign(model.optimizer.variables, fresh.optimizer.variables)
+    model.reset_metrics()
+    return model
+
+
+def _setup(model: keras.Model):
+    """What a model computes and how it trains, names left out (Keras numbers them)."""
+
+    def unnamed(config):
+        if isinstance(config, dict):
+            return {k: unnamed(v) for k, v in config.items() if k != "name"}
+        if isinstance(config, list | tuple):
+            return [unnamed(v) for v in config]
         return config
 
-    def compile_from_config(self, config: dict) -> None:
-        """Compile a loaded model as it was compiled when saved (Keras' own steps)."""
-        self.compile(**keras.saving.deserialize_keras_object(config))
-        if self.built:
-            self.optimizer.build(self.trainable_variables)  # so that its saved state loads
+    optimizer = model.optimizer.get_config() if model.optimizer is not None else None
+    compiled = dict(model.get_compile_config() or {})
+    compiled.pop("optimizer", None)
+    compiled.pop("steps_per_execution", None)
+    return unnamed([model.get_config(), compiled, type(model.optimizer), optimizer])
 
-    def fit(self, *args, **kwargs):
-        """`keras.Model.fit`, after choosing the steps per execution from the epoch's batches
-        (and, on JAX replicas, leaving out the few samples that would split a batch unevenly)."""
-        bound = _FIT.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        arguments = {k: v for k, v in bound.arguments.items() if k not in ("self", "kwargs")}
-        if _jax_replicas() > 1 and not arguments["validation_split"]:
-            batch = arguments["batch_size"]
-            arguments["batch_size"] = _feed_replicas(
-                arguments, ("x", "y", "sample_weight"), batch, "fit"
-            )
-            if isinstance(arguments["validation_data"], tuple | list):
-                validation = dict(enumerate(arguments["validation_data"]))
-                arguments["validation_batch_size"] = _feed_replicas(
-                    validation,
-                    tuple(validation),
-                    arguments["validation_batch_size"] or batch,
-                    "validation",
-                )
-                arguments["validation_data"] = tuple(validation.values())
-        if self.auto_steps:
-            batches = _batches_per_epoch(arguments)
-            progress = arguments["verbose"] != 0
-            self._set_steps_per_execution(auto_steps_per_execution(batches, progress=progress))
-        return super().fit(**arguments, **bound.arguments.get("kwargs", {}))
 
-    def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None, **kwargs):
-        """`keras.Model.evaluate` (on JAX replicas, without the few samples that would split
-        the last batch unevenly)."""
-        if _jax_replicas() > 1:
-            data = {"x": x, "y": y, "sample_weight": sample_weight}
-            batch_size = _feed_replicas(data, tuple(data), batch_size, "evaluate")
-            x, y, sample_weight = data["x"], data["y"], data["sample_weight"]
-        return super().evaluate(x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs)
+def _assign(targets: list, sources: list) -> None:
+    if [tuple(v.shape) for v in targets] != [tuple(v.shape) for v in sources]:
+        raise ValueError("start_over: the two models' variables differ in number or shape")
+    for target, source in zip(targets, sources, strict=True):
+        target.assign(source)
 
-    def predict(self, x, batch_size=None, **kwargs):
-        """`keras.Model.predict` (on JAX replicas, the last batch padded to split evenly
-        and the padding's predictions dropped: each row's prediction is its own)."""
-        replicas = _jax_replicas()
-        rows = _rows(x)
-        if replicas <= 1 or rows is None:
-            return super().predict(x, batch_size=batch_size, **kwargs)
-        padding = -(rows % (batch_size or 32)) % replicas
-        padded = keras.tree.map_structure(
-            lambda a: np.concatenate([a, np.repeat(a[-1:], padding, axis=0)]), x
-        )
-        outputs = super().predict(padded, batch_size=batch_size, **kwargs)
-        return keras.tree.map_structure(lambda a: a[:rows], outputs)
 
-    def _set_steps_per_execution(self, steps: int) -> None:
-        if steps != self.steps_per_execution:
-            self.steps_per_execution = steps
-            # Keras compiles its step functions once, for the value at that time.
-            self.train_function = self.test_function = self.predict_function = None
+def _set_steps_per_execution(model: keras.Model, steps: int) -> None:
+    if steps != model.steps_per_execution:
+        model.steps_per_execution = steps
+        # Keras compiles its step functions once, for the value at that time.
+        model.train_function = model.test_function = model.predict_function = None
 
 
 def _jax_replicas() -> int:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -154,9 +155,17 @@ class _DenseEstimator(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float32)
         # Every batch of the same size, the last one padded: a row's output then never
         # depends on the rows beside it (the BLAS blocks a matrix product by its size).
+        # The model is called batch by batch, not through `predict`: a fitted model is
+        # asked once or twice, and tracing a predict function for each of a grid search's
+        # clones cost more than it saved (20 traces in the README's GridSearchCV example).
+        import keras
+
         padded = np.concatenate([X, np.zeros((-len(X) % PREDICT_BATCH, X.shape[1]), X.dtype)])
-        outputs = self.model_.predict(padded, batch_size=PREDICT_BATCH, verbose=0)
-        return np.asarray(outputs)[: len(X)]
+        outputs = [
+            keras.ops.convert_to_numpy(self.model_(padded[i : i + PREDICT_BATCH], training=False))
+            for i in range(0, len(padded), PREDICT_BATCH)
+        ]
+        return np.concatenate(outputs)[: len(X)]
 
 
 class DenseClassifier(ClassifierMixin, _DenseEstimator):
@@ -207,28 +216,90 @@ class DenseRegressor(RegressorMixin, _DenseEstimator):
     """A Dense network regressor with a linear head: one unit per target column.
 
     ``y`` of shape ``(n,)`` gives predictions of shape ``(n,)``; ``(n, k)`` gives ``(n, k)``.
-    ``model_`` is the fitted Keras model and ``history_`` its per-epoch metrics.
+    ``model_`` is the fitted Keras model and ``history_`` its per-epoch metrics. The other
+    parameters are `DenseClassifier`'s.
+
+    Args:
+        standardize_targets: True (the default): the network trains on each target column
+            standardized with the training ``y``'s mean and standard deviation (scikit-learn's
+            ``StandardScaler``; a constant column keeps scale 1), kept in ``y_mean_`` and
+            ``y_scale_``, and ``predict`` maps its outputs back, so predictions and ``score``
+            are on ``y``'s own scale whatever it is. The loss and metrics in ``history_`` are
+            then in standardized units (each target's error over its standard deviation).
+            False: the network fits ``y`` as given (``y_mean_`` and ``y_scale_`` are None),
+            which trains poorly on targets far from unit scale.
 
     Example:
-        >>> from sklearn.datasets import load_diabetes
-        >>> X, y = load_diabetes(return_X_y=True)
-        >>> DenseRegressor(epochs=5).fit(X, y).predict(X[:2]).shape
-        (2,)
+        >>> from sklearn.datasets import load_linnerud
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> X, y = load_linnerud(return_X_y=True)  # 3 targets: weight, waist, pulse
+        >>> fitted = make_pipeline(StandardScaler(), DenseRegressor(epochs=5)).fit(X, y)
+        >>> fitted.predict(X[:2]).shape, fitted[-1].y_mean_.tolist()
+        ((2, 3), [178.6, 35.4, 56.1])
     """
+
+    def __init__(
+        self,
+        *,
+        hidden_units: Sequence[int] = (64, 64),
+        activation: str = "relu",
+        dropout: float = 0.0,
+        l2: float = 0.0,
+        optimizer: str = "rmsprop",
+        learning_rate: float | None = None,
+        epochs: int = 50,
+        batch_size: int = 32,
+        validation_fraction: float = 0.0,
+        patience: int = 5,
+        seed: int | None = 0,
+        verbose: int = 0,
+        callbacks: Sequence = (),
+        standardize_targets: bool = True,
+    ):
+        super().__init__(
+            hidden_units=hidden_units,
+            activation=activation,
+            dropout=dropout,
+            l2=l2,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            seed=seed,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
+        self.standardize_targets = standardize_targets
 
     def fit(self, X, y) -> DenseRegressor:
         """Fit the network to features `X` and one or more numeric targets `y`; returns self."""
         self._check_training_params()
+        if not isinstance(self.standardize_targets, (bool, np.bool_)):
+            raise ValueError(
+                f"standardize_targets={self.standardize_targets!r}: expected True (train on "
+                "standardized targets) or False"
+            )
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
-        y = np.asarray(y, dtype=np.float32)
+        y = np.asarray(y, dtype=np.float64)
         self._one_target = y.ndim == 1
         targets = y.reshape(len(y), -1)
+        mean = scale = None
+        if self.standardize_targets:
+            scaler = StandardScaler().fit(targets)
+            mean, scale, targets = scaler.mean_, scaler.scale_, scaler.transform(targets)
+        targets = targets.astype(np.float32)
         self._train(X, targets, "regression", num_outputs=targets.shape[1])
+        self.y_mean_, self.y_scale_ = mean, scale
         return self
 
     def predict(self, X) -> np.ndarray:
-        """The predicted targets, in the shape ``y`` had at ``fit``."""
+        """The predicted targets, on ``y``'s scale and in the shape ``y`` had at ``fit``."""
         outputs = self._outputs(X).astype(np.float64)
+        if self.y_scale_ is not None:
+            outputs = outputs * self.y_scale_ + self.y_mean_
         return outputs[:, 0] if self._one_target else outputs
 
     def __sklearn_tags__(self):

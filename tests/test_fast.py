@@ -1,7 +1,11 @@
 """The fast path: several batches per compiled call, the same numbers as one."""
 
+import json
+import logging
+import os
 import subprocess
 import sys
+import zipfile
 
 import keras
 import numpy as np
@@ -9,7 +13,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from keras_dl import build_dense_model, runtime
-from keras_dl.fast import MAX_STEPS, FastModel, auto_steps_per_execution
+from keras_dl.fast import MAX_STEPS, auto_steps_per_execution, make_fast, start_over
 
 ON_TORCH = keras.backend.backend() == "torch"
 
@@ -122,15 +126,97 @@ def test_torch_refuses_several_steps_per_call():
         build_dense_model(4, "binary", steps_per_execution=4)
 
 
-def test_a_saved_model_loads_compiled_and_still_auto(tmp_path, digits):
+def test_a_saved_model_loads_compiled_and_make_fast_makes_it_auto_again(tmp_path, digits):
+    """Keras loads a plain model, compiled with one batch per call and the optimizer's
+    state; `make_fast` gives it the fast path back."""
     x, y = digits
     model = build_dense_model(64, "multiclass", num_classes=10, hidden_units=(8,))
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     model.save(tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras")
-    assert isinstance(loaded, FastModel) and loaded.compiled and loaded.auto_steps
-    np.testing.assert_allclose(loaded.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0))
-    loaded.fit(x, y, batch_size=16, epochs=1, verbose=0)  # the optimizer state came back too
+    assert type(loaded) is type(model) and not hasattr(loaded, "auto_steps")
+    assert loaded.compiled and loaded.steps_per_execution == 1
+    assert int(loaded.optimizer.iterations) == 113  # ceil(1797 / 16) batches
+    np.testing.assert_allclose(
+        loaded.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0), atol=1e-6
+    )
+    assert make_fast(loaded) is loaded and loaded.auto_steps
+    loaded.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert loaded.steps_per_execution == (1 if ON_TORCH else 32)
+    assert int(loaded.optimizer.iterations) == 226
+
+
+def k_fold(x, y, reuse, folds=4, epochs=2):
+    """A K-fold loop as the boston recipe's: each fold seeded, a new model built, fitted for
+    `epochs` and evaluated on its fold; with `reuse`, the first fold's model trains every
+    fold, started over from each new one. Returns the folds' (history, evaluation) and the
+    models' training functions."""
+    results, functions, model = [], [], None
+    size = len(x) // folds
+    for fold in range(folds):
+        val = np.arange(fold * size, (fold + 1) * size)
+        train = np.setdiff1d(np.arange(folds * size), val)
+        runtime.seed_everything(fold)
+        fresh = build_dense_model(
+            64, "multiclass", num_classes=10, hidden_units=(16,), dropout=0.2, name="fold"
+        )
+        model = start_over(model, fresh) if reuse and model is not None else fresh
+        history = model.fit(x[train], y[train], batch_size=16, epochs=epochs, verbose=0)
+        evaluation = model.evaluate(x[val], y[val], verbose=0)
+        results.append((history.history, evaluation))
+        functions.append(model.train_function)
+    return results, functions
+
+
+def test_start_over_trains_as_a_fresh_model_with_the_same_step_functions(digits):
+    """A fold started over from its fresh model (weights, Dropout's seed state, a new
+    optimizer) gives the fresh model's numbers exactly, on TensorFlow with the training
+    function of the first fold (JAX and torch train the fresh model)."""
+    x, y = digits[0][:320], digits[1][:320]
+    fresh, fresh_functions = k_fold(x, y, reuse=False)
+    reused, reused_functions = k_fold(x, y, reuse=True)
+    assert reused == fresh  # every epoch's loss and accuracy, every evaluation: bit for bit
+    assert len({id(f) for f in fresh_functions}) == 4
+    reused_once = keras.backend.backend() == "tensorflow"
+    assert len({id(f) for f in reused_functions}) == (1 if reused_once else 4)
+
+
+def test_start_over_refuses_another_model():
+    model = build_dense_model(8, "binary", hidden_units=(4,))
+    for other in (
+        build_dense_model(8, "binary", hidden_units=(5,)),
+        build_dense_model(8, "binary", hidden_units=(4,), learning_rate=0.01),
+        build_dense_model(8, "regression", hidden_units=(4,)),
+    ):
+        with pytest.raises(ValueError, match="is not built and compiled as"):
+            start_over(model, other)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="tf.function retracing is TensorFlow's"
+)
+def test_a_k_fold_loop_does_not_make_tensorflow_warn_of_retracing(digits, caplog, monkeypatch):
+    """TensorFlow counts the traces of a function's Python code over every tf.function made
+    from it (each model's Keras step functions) and warns of "retracing" when most recent
+    calls traced: a loop of short fits, a new model each, does (boston's K-fold did, 6 traces
+    in 11 calls under --quick). `start_over` traces each step function once for the loop."""
+    from tensorflow.python.eager.polymorphic_function import polymorphic_function
+
+    x, y = digits[0][:320], digits[1][:320]
+    warned = []
+    for reuse in (True, False):
+        # The counts are global and it warns twice at most per process: count afresh.
+        monkeypatch.setattr(
+            polymorphic_function,
+            "_frequent_tracing_detector_manager",
+            polymorphic_function._FrequentTracingDetectorManager(),
+        )
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="tensorflow"):
+            k_fold(x, y, reuse=reuse)
+        warned.append([r.getMessage() for r in caplog.records if "retracing" in r.getMessage()])
+    assert warned[0] == []
+    assert warned[1], "a new model a fold: the check would see TensorFlow's warning"
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX shards each batch evenly")
@@ -158,3 +244,59 @@ print(distribution.replicas, inside.shape, float(np.abs(inside - outside).max())
     assert "validation: leaving out the last 1 of 33 samples" in lines[1]
     assert "evaluate: leaving out the last 1 of 233 samples" in lines[2]
     assert lines[-1].startswith("2 (233, 1) ") and float(lines[-1].split()[-1]) < 1e-6
+
+
+LOAD_WITHOUT_KERAS_DL = """
+import importlib.util, json, sys
+sys.path += sys.argv[1:]  # this Python's site-packages, without their .pth hooks (-S)
+assert importlib.util.find_spec("keras_dl") is None, sys.path
+import keras, numpy as np
+model = keras.models.load_model("m.keras")
+x = np.load("x.npy")
+predictions = model.predict(x, verbose=0)
+iterations = int(model.optimizer.iterations)
+model.fit(x, np.load("y.npy"), batch_size=4, epochs=1, verbose=0)
+print(json.dumps({
+    "class": type(model).__name__,
+    "is_model": isinstance(model, keras.Model),
+    "loss": model.loss,
+    "optimizer": type(model.optimizer).__name__,
+    "iterations": [iterations, int(model.optimizer.iterations)],
+    "predictions": predictions.tolist(),
+}))
+"""
+
+
+def test_a_saved_model_loads_in_keras_without_keras_dl(tmp_path):
+    """The .keras file names only Keras' classes: a process that cannot import keras_dl
+    loads the model, with its weights, loss and optimizer state, and trains it further."""
+    rng = np.random.default_rng(0)
+    x = rng.random((24, 4), dtype=np.float32)
+    y = np.argmax(x[:, :3], axis=1)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    model = build_dense_model(4, "multiclass", num_classes=3, hidden_units=(8,))
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        config = json.loads(archive.read("config.json"))
+    assert config["class_name"] == "Functional" and config["module"].startswith("keras.")
+    assert "keras_dl" not in json.dumps(config)
+
+    site_packages = [p for p in sys.path if p.endswith("site-packages")]
+    environment = {**os.environ, "PYTHONPATH": "", "KERAS_BACKEND": keras.backend.backend()}
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LOAD_WITHOUT_KERAS_DL, *site_packages],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded["class"] == "Functional" and loaded["is_model"]
+    assert loaded["loss"] == model.loss
+    assert loaded["optimizer"] == type(model.optimizer).__name__
+    assert loaded["iterations"] == [12, 18]  # 2 epochs of 6 batches came back, 1 more ran
+    np.testing.assert_allclose(loaded["predictions"], model.predict(x, verbose=0), atol=1e-6)

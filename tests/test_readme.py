@@ -41,6 +41,18 @@ def test_the_scikit_learn_example_runs():
     )
 
 
+@pytest.mark.slow  # ten trials of 20 epochs: about a minute
+def test_the_tuner_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # its trials go to ./tuner
+    text = README.read_text(encoding="utf-8")
+    section = text.split("`keras_dl.tuning.DenseHyperModel`", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    split, best = namespace["split"], namespace["best"]
+    assert best.evaluate(*split.test, verbose=0, return_dict=True)["accuracy"] > 0.9
+
+
 def test_the_recipe_tables_list_every_recipe():
     from keras_dl.lab.registry import list_recipes
 

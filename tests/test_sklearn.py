@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.datasets import load_diabetes, load_iris, load_linnerud, make_classification
+from sklearn.dummy import DummyRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -19,13 +20,23 @@ def iris():
     return StandardScaler().fit_transform(X).astype("float32"), y
 
 
+@pytest.fixture(scope="module")
+def linnerud():
+    """20 rows, 3 exercise features and 3 raw-scale targets: weight 138-247, waist 31-46,
+    pulse 46-74."""
+    X, y = load_linnerud(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
 def test_every_setting_is_a_parameter_clone_keeps():
 
     estimator = DenseClassifier(hidden_units=(8,), epochs=7, batch_size=16, dropout=0.1, seed=3)
     copy = clone(estimator)
     assert copy.get_params() == estimator.get_params()
     assert copy.epochs == 7 and copy.hidden_units == (8,)
-    assert set(DenseRegressor().get_params()) == set(estimator.get_params())
+    assert set(DenseRegressor().get_params()) == {*estimator.get_params(), "standardize_targets"}
+    regressor = DenseRegressor(epochs=7, standardize_targets=False)
+    assert clone(regressor).get_params() == regressor.get_params()
 
 
 def test_string_labels_come_back_as_labels_with_probabilities(iris):
@@ -69,6 +80,51 @@ def test_the_regressor_predicts_every_target_in_the_shape_it_was_given():
     assert two.predict(X).shape == (442, 2) and two.model_.output_shape == (None, 2)
     column = DenseRegressor(hidden_units=(16,), epochs=2).fit(X, y[:, None])
     assert column.predict(X).shape == (442, 1)
+
+
+def test_the_regressor_learns_raw_scale_targets_and_predicts_on_their_scale(linnerud):
+
+    X, y = linnerud
+    fitted = DenseRegressor(epochs=100, seed=0).fit(X, y)
+    dummy = DummyRegressor().fit(X, y).score(X, y)  # 0.0: the mean of each target
+    assert fitted.score(X, y) > dummy + 0.3  # 0.66; -43 without standardized targets
+    means = fitted.predict(X).mean(axis=0)
+    assert ((y.min(axis=0) <= means) & (means <= y.max(axis=0))).all()
+    np.testing.assert_allclose(fitted.y_mean_, y.mean(axis=0))
+    np.testing.assert_allclose(fitted.y_scale_, y.std(axis=0))
+    # The network's loss is on the standardized targets: its mse there is 1 - R^2 (the mean of
+    # each target's), and history_ is in the same units.
+    standardized = ((y - fitted.y_mean_) / fitted.y_scale_).astype("float32")
+    loss = fitted.model_.evaluate(X, standardized, verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(1.0 - fitted.score(X, y), abs=1e-5)
+    assert fitted.history_["loss"][-1] == pytest.approx(loss, abs=0.05)
+    again = DenseRegressor(epochs=100, seed=0).fit(X, y)
+    np.testing.assert_array_equal(fitted.predict(X), again.predict(X))
+
+
+def test_standardize_targets_false_fits_the_targets_as_given(linnerud):
+
+    X, y = linnerud
+    raw = DenseRegressor(epochs=100, seed=0, standardize_targets=False).fit(X, y)
+    assert raw.y_mean_ is None and raw.y_scale_ is None
+    outputs = raw.model_.predict(X, verbose=0)
+    np.testing.assert_allclose(raw.predict(X), outputs, rtol=1e-6)  # the network's own units
+    assert raw.score(X, y) < 0  # 100 epochs do not reach targets of 31 to 247 from 0
+    constant = DenseRegressor(epochs=2).fit(X, np.full(len(X), 7.0))
+    assert constant.y_scale_.tolist() == [1.0]  # a constant target is centred, not divided
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_a_bad_standardize_targets_fails_at_fit_in_one_line(linnerud, value):
+
+    estimator = DenseRegressor(standardize_targets=value)
+    with pytest.raises(ValueError) as raised:
+        estimator.fit(*linnerud)
+    message = str(raised.value)
+    assert message == (
+        f"standardize_targets={value!r}: expected True (train on standardized targets) or False"
+    )
+    assert not hasattr(estimator, "model_")
 
 
 def test_validation_fraction_stops_early_and_restores_the_best_epoch(iris):

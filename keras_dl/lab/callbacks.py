@@ -7,7 +7,6 @@ Keras' `TerminateOnNaN` stops a diverging fit and `CtrlC` makes sure Ctrl-C stop
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -179,45 +178,41 @@ class CtrlC(keras.callbacks.Callback):
     on_train_batch_end = on_test_batch_end = on_predict_batch_end = on_epoch_end = _check
 
 
-def _guarded(name: str):
-    """Keras' `TensorBoard` hook `name`, run unless the logs failed before; a failure is
-    kept in ``failed`` instead of stopping the fit."""
-
-    def call(self, *args, **kwargs):
-        if self.failed:
-            return None
-        try:
-            return getattr(keras.callbacks.TensorBoard, name)(self, *args, **kwargs)
-        except Exception as err:  # TensorFlow's writers raise errors of their own
-            self.failed = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
-            return None
-
-    call.__name__ = name
-    call.__doc__ = f"`TensorBoard.{name}`, unless the logs could not be written."
-    return call
-
-
-class LiveTensorBoard(keras.callbacks.TensorBoard):
-    """Keras' `TensorBoard` callback for the run's own fit, which never stops the training:
-    when its logs cannot be written (a full disk), it says why in `failed` and writes no
-    more; the run then ends failed with that reason, keeping all it finished."""
+class LiveTensorBoard(keras.callbacks.Callback):
+    """Each finished epoch of the run's own fit into its TensorBoard log, as it ends
+    (`keras_dl.records.tensorboard.EventLog`: the same form as every other run's, on every
+    backend). It never stops the training: when the log cannot be written (a full disk),
+    it says why in `failed` and writes no more; the run then ends failed with that reason,
+    keeping all it finished."""
 
     def __init__(self, log_dir: Path):
-        super().__init__(log_dir=str(log_dir), write_graph=False)
+        super().__init__()
+        self.log = event_logs.EventLog(log_dir)
         self.failed = ""
 
     @classmethod
     def where_possible(cls, log_dir: Path) -> LiveTensorBoard | None:
-        """The callback, or None where it cannot run: Keras writes its summaries with
-        TensorFlow's, so a backend without TensorFlow installed gets its logs at the end."""
-        if event_logs.missing() or importlib.util.find_spec("tensorflow") is None:
-            return None
-        return cls(log_dir)
+        """The callback, or None where the tensorboard package is missing."""
+        return None if event_logs.missing() else cls(log_dir)
 
-    on_train_begin = _guarded("on_train_begin")
-    on_train_batch_end = _guarded("on_train_batch_end")
-    on_epoch_begin = _guarded("on_epoch_begin")
-    on_epoch_end = _guarded("on_epoch_end")
-    on_test_begin = _guarded("on_test_begin")
-    on_test_end = _guarded("on_test_end")
-    on_train_end = _guarded("on_train_end")
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Add the epoch's metrics to the log, unless it failed before."""
+        if self.failed:
+            return
+        try:
+            self.log.add(epoch, {k: _number(v) for k, v in (logs or {}).items()})
+        except OSError as err:
+            self.failed = f"{err.filename or self.log.log_dir}: {err.strerror or err}"
+            self.log.close()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Close the log's files."""
+        self.log.close()
+
+
+def _number(value) -> float | None:
+    """A Keras log value as a float (None where it is not a single number)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

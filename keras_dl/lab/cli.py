@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 import threading
+
+from keras_dl.lab.context import program_name
+from keras_dl.lab.startup import start_backend
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m keras_dl`` (and ``keras-dl``); returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m keras_dl",
+        prog=program_name(),
         description="Deep Learning with Python recipes on Keras 3.",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the backend's start-up log (TensorFlow's oneDNN and CUDA lines), hidden by "
+        "default; may also follow a recipe's flags",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the recipes with one-line descriptions")
@@ -106,17 +114,18 @@ def main(argv: list[str] | None = None) -> int:
 
             write_report(args.runs_dir, args.out)
             return 0
-        # Hide TensorFlow's C++ start-up chatter ("could not find cuda drivers" on CPUs).
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        verbose = args.verbose or "--verbose" in args.recipe_args
+        recipe_args = [arg for arg in args.recipe_args if arg != "--verbose"]
         with _ctrl_c_remembered() as pressed:
+            start_backend(verbose=verbose)
             if args.command == "reproduce":
-                return _reproduce(args.name, args.recipe_args, pressed)
+                return _reproduce(args.name, recipe_args, pressed)
             if args.command == "sweep":
-                return _sweep(args.name, args.recipe_args, pressed)
+                return _sweep(args.name, recipe_args, pressed)
             from keras_dl.lab.invocation import invoke
 
             pressed.stop_if_pressed()
-            return invoke(args.name, args.recipe_args).exit
+            return invoke(args.name, recipe_args).exit
     except (ValueError, OSError) as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
@@ -223,9 +232,9 @@ def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
 def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:
     """The parser of a group command's own flags; the recipe's flags pass through it."""
     return argparse.ArgumentParser(
-        prog=f"python -m keras_dl {command} {name}",
+        prog=f"{program_name()} {command} {name}",
         description=description,
-        epilog=f"The recipe's own flags pass through: python -m keras_dl run {name} --help",
+        epilog=f"The recipe's own flags pass through: {program_name()} run {name} --help",
         allow_abbrev=False,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,13 @@ def command_line() -> list[str]:
     recipe started as a script)."""
     current = _current.get()
     return list(current.command) if current else list(sys.argv)
+
+
+def program_name() -> str:
+    """How usage lines and recorded commands name this program: ``keras-dl`` when it was
+    started as its console script, else ``python -m keras_dl``."""
+    script = os.path.basename(sys.argv[0]) if sys.argv else ""
+    return "keras-dl" if script == "keras-dl" else "python -m keras_dl"
 
 
 def program() -> str | None:

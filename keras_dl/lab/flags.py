@@ -21,9 +21,10 @@ MAX_OUT_DEPTH, MAX_OUT_LENGTH = 64, 1024  # folders deep, characters: far below 
 class RecipeParser(argparse.ArgumentParser):
     """An `argparse.ArgumentParser` whose ``parse_args`` applies the recipe's ``--quick`` caps.
 
-    Under ``--quick`` every capped flag becomes ``min(value, cap)`` (the cap itself where
-    the value is None, i.e. "the recipe's own default"), ``--epochs`` is capped at
-    `QUICK_EPOCHS`, and the run is tagged "quick" unless it has a tag.
+    Under ``--quick`` every capped flag left at its default becomes ``min(default, cap)``
+    (the cap itself where the default is None, i.e. "the recipe's own choice"), one given
+    above its cap is refused (a run is labelled by what it ran with), ``--epochs`` is capped
+    at `QUICK_EPOCHS`, and the run is tagged "quick" unless it has a tag.
     """
 
     def __init__(self, *args, quick_caps: Mapping[str, int] | None = None, **kwargs):
@@ -47,9 +48,20 @@ class RecipeParser(argparse.ArgumentParser):
             for dest, cap in self.quick_caps.items():
                 if hasattr(parsed, dest):
                     value = getattr(parsed, dest)
+                    if dest in given and value is not None and value > cap:
+                        self._refuse_above_cap(dest, value, cap)
                     setattr(parsed, dest, cap if value is None else min(value, cap))
             parsed.tag = parsed.tag or "quick"
         return parsed
+
+    def _refuse_above_cap(self, dest: str, value: int, cap: int) -> None:
+        """A flag given above its ``--quick`` cap would run with the cap under a label that
+        says otherwise (a sweep's ``epochs-6`` point training 2 epochs): refused."""
+        flag = next(a.option_strings[-1] for a in self._actions if a.dest == dest)
+        self.error(
+            f"{flag} {value}: --quick runs with {flag} {cap} at most; expected {flag} <= {cap}, "
+            "or drop --quick"
+        )
 
     def _restore(self, parsed: argparse.Namespace, given: set[str]) -> None:
         """Take a resumed run's arguments from its config.json, refusing different ones and
@@ -147,7 +159,7 @@ def parser(
             "--dataset",
             choices=tuple(datasets),
             default=datasets[0],
-            help="the data to train on, described above (default: %(default)s)",
+            help="the data to train on, described below (default: %(default)s)",
         )
     result.add_argument(
         "--seed",

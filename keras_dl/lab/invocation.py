@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_dl.datasets import DatasetUnavailableError
-from keras_dl.lab.context import Invocation, running
+from keras_dl.lab.context import Invocation, program_name, running
 from keras_dl.lab.registry import find_recipe, load_recipe
 from keras_dl.records.run import RunBusyError, RunFailedError
 
@@ -71,14 +71,15 @@ def invoke(name: str, argv: Sequence[str] = (), *, command: Sequence[str] = ()) 
     """Run recipe `name` with `argv` in this process, as ``keras-dl run`` does (a fresh
     Keras session; an alias's flags first), and return its `Outcome`.
 
-    `command` is how config.json shows the command (default: ``python -m keras_dl run
-    NAME`` and `argv`). Ctrl-C raises `Interrupted`, with what the recipe had opened.
+    `command` is how config.json shows the command (default: ``keras-dl run NAME`` or
+    ``python -m keras_dl run NAME``, and `argv`). Ctrl-C raises `Interrupted`, with what the
+    recipe had opened.
     """
     import keras
 
     info = find_recipe(name)
     recipe_main = inspect.unwrap(load_recipe(name).main)  # the recipe's own, not its exit codes
-    invocation = Invocation(name, list(command) or [f"python -m keras_dl run {name}", *argv])
+    invocation = Invocation(name, list(command) or [f"{program_name()} run {name}", *argv])
     argv = [*info.flags, *argv]
     keras.backend.clear_session()
     started = time.perf_counter()

@@ -26,9 +26,8 @@ from keras_dl.lab.invocation import RunRefusedError
 from keras_dl.lab.resume import resumed_run
 from keras_dl.records import tensorboard as event_logs
 from keras_dl.records.book import ANY_DATASET, BookFigure, Result
-from keras_dl.records.compare import compare
-from keras_dl.records.files import TAG_PATTERN, stamp, unused_name
-from keras_dl.records.plots import history_figure
+from keras_dl.records.files import TAG_PATTERN
+from keras_dl.records.plots import history_figure, signed
 from keras_dl.records.read import (
     FITS,
     HISTORY,
@@ -170,16 +169,23 @@ class RecipeRun(Run):
             return self.path / HISTORY, key
         return self.path / FITS / f"{key}.csv", key
 
+    def save_figure(self, figure, filename: str = "curves.png") -> Path:
+        """Save a figure into the run, signed with the run's name (and "--quick")."""
+        signed(figure, f"{self.recipe}/{self.path.name}", quick=bool(self.args.quick))
+        return super().save_figure(figure, filename)
+
     def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
         """A `Result` measured on this run's dataset (keywords: digits, holds, detail,
-        comparisons)."""
+        comparisons); under ``--quick`` a smoke run's, unless `book` is an exact identity."""
+        kw.setdefault("smoke", bool(self.args.quick) and not _identity(book))
         return Result(metric, value, self.dataset, book, **kw)
 
     def figure_record(self, result: Result) -> dict:
         """A result's metrics.json form. A quick run's number is a smoke test: it says so,
-        and is never judged against the book's (an identity, true on any data, still is)."""
+        and is never judged against a published figure (an identity, exact on any data,
+        still is)."""
         record = {**result.as_dict(), "quick": bool(self.args.quick)}
-        if self.args.quick and not (result.book and result.book.dataset == ANY_DATASET):
+        if result.smoke or (self.args.quick and not _identity(result.book)):
             record["inside"] = record["verdict"] = None
             record["not_judged"] = f"--quick: {QUICK_NOTE}"
         return record
@@ -246,6 +252,8 @@ class RecipeRun(Run):
     def _write_event_logs(self, history: Mapping) -> list[str]:
         folder = self.path / event_logs.LOG_DIR
         failed = [callback.failed for callback in self._live if callback.failed]
+        if not history and (self.path / HISTORY).is_file():  # a recipe's own save_history
+            history = read_history(self.path)
         logs = {folder: history} if history and not self._logged_live else {}
         for fit in sorted((self.path / FITS).glob("*.csv")):
             if epochs_logged(fit) and not (folder / fit.stem).exists():
@@ -260,11 +268,14 @@ class RecipeRun(Run):
     def _announce(self, result: Result | None) -> None:
         if self._tensorboard and (reason := event_logs.missing()):
             print(f"note: no TensorBoard logs: {reason}")
-        if self.args.quick and result is not None and result.book is not None:
-            print(f"--quick: {QUICK_NOTE}; not comparable with the book's figure")
         print(f"run directory: {self.path}")
         if result is not None:
             print(result.line())
+
+
+def _identity(book: BookFigure | None) -> bool:
+    """Whether `book` is an exact identity, true on any data (judged even under --quick)."""
+    return book is not None and book.exact and book.dataset == ANY_DATASET
 
 
 def _with_status(metrics: dict, problems: Sequence[str]) -> dict:
@@ -363,30 +374,3 @@ def _as_flag(message: str) -> str:
     key, _, value = setting.partition("=")
     flag = "--" + key.replace("_", "-") + ("" if value == "True" else f" {value}")
     return f"{flag}: {reason}"
-
-
-def overlay(
-    runs: Sequence[RecipeRun],
-    *,
-    metric: str = "val_loss",
-    label: str = "",
-    claim: Result | None = None,
-) -> list[dict]:
-    """Overlay `metric` across a recipe's runs (`keras_dl.records.compare.compare`), and
-    record `claim`, a finding about these runs together, with them.
-
-    Writes ``<out>/<recipe>/compare-<YYYYmmdd-HHMMSS>[-tag][-label]-<metric>.png`` and its
-    CSV table (only the table is printed with --no-plots) and returns the table's rows. The
-    claim goes into the last run's metrics.json (``claims``, naming every run it is about),
-    where ``reproduce`` judges it over seeds.
-    """
-    args, recipe = runs[0].args, runs[0].recipe
-    out = None
-    if not args.no_plots:
-        suffix = "".join(f"-{part}" for part in (args.tag, label, metric) if part)
-        out = unused_name(Path(args.out) / recipe, f"compare-{stamp()}{suffix}", (".png", ".csv"))
-    rows = compare([run.path for run in runs], metric, 0.0, out)
-    if claim is not None:
-        record = {**runs[-1].figure_record(claim), "runs": [run.name for run in runs]}
-        runs[-1].add_claims([record])
-    return rows

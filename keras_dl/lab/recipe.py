@@ -29,7 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from keras_dl.lab.flags import QUICK_EPOCHS, parser, positive_float, positive_int
 from keras_dl.lab.invocation import RunRefusedError, run_main
-from keras_dl.lab.lifecycle import RecipeRun, overlay, start
+from keras_dl.lab.lifecycle import RecipeRun, start
+from keras_dl.lab.overlay import overlay
 from keras_dl.records.book import ANY_DATASET, BookFigure, Comparison, Result, around
 from keras_dl.records.run import EpochWriter
 

@@ -13,7 +13,7 @@ run directories are the usual ``runs/<recipe>/<stamp>-seed<k>``. The group recor
 
 group.json is rewritten after every seed, so an interrupted reproduction keeps the seeds it
 finished. The last line printed is the headline figure's
-``<metric> <mean> ± <std> over <N> seeds [min <a>, max <b>] (book: <band>): <verdict>``.
+``<metric> <mean> ± <std> over <N> seeds [min <a>, max <b>] (<source>: <band>): <verdict>``.
 """
 
 from __future__ import annotations

@@ -8,8 +8,14 @@ the tests read them from there: no published number is typed a second time.
 Example:
     >>> book = BookFigure("test accuracy", 0.978, "MNIST", "ch. 2.1", band=(0.975, 1.0))
     >>> ours = Result("test accuracy", 0.9556, "digits", book)
-    >>> ours.line(), ours.verdict
-    ('test accuracy 0.9556 on digits (book: 0.978 on MNIST)', 'stand-in')
+    >>> ours.verdict
+    'stand-in'
+    >>> print(ours.line())
+    test accuracy 0.9556 on digits (a stand-in, not judged; book, 2nd ed. ch. 2.1: 0.978 on MNIST)
+    >>> print(Result("test accuracy", 0.978, "MNIST", book).line())
+    test accuracy 0.9780 (book, 2nd ed. ch. 2.1: 0.978)
+    >>> print(Result("test accuracy", 0.9556, "digits", book, smoke=True).line())
+    test accuracy 0.9556 on digits (--quick smoke run: not comparable with any published figure)
 """
 
 from __future__ import annotations
@@ -26,8 +32,13 @@ STAND_IN = "stand-in"  # measured on another dataset: reported, never judged
 EXACT = "exact"  # an identity or a number reproduced to its printed digits: not counted
 DIFFERS = "differs"  # a known, explained disagreement (the reason is declared with the figure)
 NO_FIGURE = "no published figure"
+SMOKE = "--quick smoke run: not comparable with any published figure"
 VERDICTS = (INSIDE, OUTSIDE, STAND_IN, EXACT, DIFFERS, NO_FIGURE)
 RELATIONS = ("lower", "higher")
+# Where a figure comes from: the book (Deep Learning with Python, an edition's chapter),
+# the course notes (a lesson), another published text (its title and chapter), or an
+# identity that holds by mathematics.
+ORIGINS = ("book", "notes", "text", "identity")
 
 
 @dataclass(frozen=True)
@@ -110,20 +121,25 @@ class BookFigure:
         value: the number, a (low, high) range as printed, or a shape in words
             ("noise lower").
         dataset: the dataset it was measured on ("MNIST"), or `ANY_DATASET`.
-        source: where it is published, e.g. "ch. 2.1".
+        source: where it is published: the chapter ("ch. 2.1") for the book, the lesson
+            for the course notes, title and chapter for another text ("DLFS ch. 3.5"),
+            the rule for an identity ("the chain rule").
         band: the (low, high) range our number must fall in to count as a reproduction,
             or the claim in words, judged by the result's `Comparison`s (or `holds`).
         exact: an identity, or a number reproduced to its printed digits: its verdict is
             "exact" (or "outside"), reported but not counted as a reproduction.
         differs: a known disagreement with the book, the reason in one line (the notes'
             arithmetic slip, a figure read off one run's plot): its verdict is "differs".
+        origin: one of `ORIGINS`: "book" (Deep Learning with Python), "notes", "text"
+            or "identity".
+        edition: the book's edition the figure is printed in (origin "book").
 
     A figure on a named dataset needs a band or a `differs` reason: nothing is left unjudged.
 
     Example:
         >>> figure = BookFigure("test accuracy", (0.777, 0.782), "Reuters", band=(0.77, 1))
-        >>> figure.text(), figure.band_text()
-        ('0.777-0.782', 'band 0.77-1')
+        >>> figure.text(), figure.band_text(), figure.label()
+        ('0.777-0.782', 'band 0.77-1', 'book, 2nd ed.')
     """
 
     metric: str
@@ -133,8 +149,15 @@ class BookFigure:
     band: tuple[float, float] | str | None = None
     exact: bool = False
     differs: str = ""
+    origin: str = "book"
+    edition: int = 2
 
     def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise ValueError(
+                f"BookFigure {self.metric!r}: expected origin one of {', '.join(ORIGINS)}. "
+                f"Received: origin={self.origin!r}"
+            )
         if self.band is None and not self.differs:
             raise ValueError(
                 f"BookFigure {self.metric!r}: expected a band (a range or a claim in words) "
@@ -155,7 +178,20 @@ class BookFigure:
             tuple(band) if isinstance(band, list) else band,
             data.get("exact", False),
             data.get("differs", ""),
+            data.get("origin", "book"),
+            data.get("edition", 2),
         )
+
+    def label(self) -> str:
+        """Where the figure comes from, as lines print it: "book, 2nd ed. ch. 2.1",
+        "notes, <lesson>", "DLFS ch. 3.5" or "identity"."""
+        if self.origin == "book":
+            return " ".join(filter(None, (f"book, {_ordinal(self.edition)} ed.", self.source)))
+        if self.origin == "notes":
+            return f"notes, {self.source}" if self.source else "notes"
+        if self.origin == "identity":
+            return "identity"
+        return self.source or "text"
 
     def text(self) -> str:
         """The value as printed, every published digit kept: "0.978" or "0.884-0.885"."""
@@ -185,6 +221,9 @@ class BookFigure:
             "band_text": self.band_text(),
             "exact": self.exact,
             "differs": self.differs,
+            "origin": self.origin,
+            "edition": self.edition,
+            "label": self.label(),
         }
 
 
@@ -202,6 +241,7 @@ class Result:
             (default: every one of `comparisons` holds).
         detail: context printed after our number, e.g. "(64-64: 0.8170)".
         comparisons: the measured sides of a shape claim, judged over seeds.
+        smoke: a ``--quick`` smoke run's number: its line shows no published figure.
     """
 
     metric: str
@@ -212,6 +252,7 @@ class Result:
     holds: bool | None = None
     detail: str = ""
     comparisons: tuple[Comparison, ...] = ()
+    smoke: bool = False
 
     def __post_init__(self) -> None:
         if self.holds is None and self.comparisons:
@@ -229,6 +270,7 @@ class Result:
             book,
             holds=data.get("holds"),
             comparisons=comparisons,
+            smoke=data.get("smoke", False),
         )
 
     @property
@@ -274,14 +316,20 @@ class Result:
         return f"{text} {self.detail}" if self.detail else text
 
     def line(self) -> str:
-        """E.g. "test accuracy 0.9801 (book: 0.978)" or, on another dataset,
-        "test accuracy 0.9556 on digits (book: 0.978 on MNIST)"."""
+        """E.g. "test accuracy 0.9801 (book, 2nd ed. ch. 2.1: 0.978)"; on another dataset,
+        the figure is named as what it is not: a stand-in's number is not judged. A smoke
+        run's (``--quick``) shows no published figure at all."""
         ours = f"{self.metric} {self.value_text()}"
+        if self.smoke:
+            return f"{ours} on {self.dataset} ({SMOKE})"
         if self.book is None:
             return f"{ours} on {self.dataset}"
         if self.same_dataset:
-            return f"{ours} (book: {self.book.text()})"
-        return f"{ours} on {self.dataset} (book: {self.book.text()} on {self.book.dataset})"
+            return f"{ours} ({self.book.label()}: {self.book.text()})"
+        return (
+            f"{ours} on {self.dataset} (a stand-in, not judged; {self.book.label()}: "
+            f"{self.book.text()} on {self.book.dataset})"
+        )
 
     def as_dict(self) -> dict:
         """JSON form for metrics.json."""
@@ -297,7 +345,14 @@ class Result:
             "comparisons": [c.as_dict() for c in self.comparisons],
             "digits": self.digits,
             "verdict": self.verdict,
+            "smoke": self.smoke,
         }
+
+
+def _ordinal(number: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th", 11 -> "11th"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
+    return f"{number}{suffix or 'th'}"
 
 
 def around(value: float, tolerance: float) -> tuple[float, float]:

@@ -93,6 +93,9 @@ def describe(
                 for key in ("recipe", "variant")
                 if found.get(key) and any(o.get(key) != found[key] for o in known)
             ]
+            main_run = not found.get("variant") and any(o.get("variant") for o in known)
+            if main_run and found["recipe"] not in parts:  # beside its variants: its name
+                parts.append(str(found["recipe"]))
         peers = [
             o
             for o in known

@@ -66,6 +66,21 @@ def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "") -
     return fig
 
 
+def signed(fig: Figure, run: str, *, quick: bool = False) -> Figure:
+    """Write the run's name in the figure's bottom-right corner, and under ``--quick`` that
+    it is a smoke run: a PNG seen on its own says which run, and what kind, drew it.
+
+    Example:
+        >>> fig = signed(Figure(), "digits/20261204-101500-quick", quick=True)
+        >>> fig.get_supxlabel()
+        'digits/20261204-101500-quick · --quick smoke run: not comparable with the book'
+    """
+    text = f"{run} · --quick smoke run: not comparable with the book" if quick else run
+    # As the figure's x label (below every panel) its layout keeps room for it.
+    fig.supxlabel(text, x=0.995, ha="right", fontsize=7, color="dimgrey")
+    return fig
+
+
 def curves_figure(
     curves: Mapping[str, object], *, metric: str, title: str = "", log: bool | None = None
 ) -> Figure:

@@ -1,9 +1,11 @@
 """``report [RUNS_DIR]``: one static page, RUNS_DIR/index.html, for every run.
 
-Every recipe, its runs (newest first) with their status, the headline number beside the
-book's with the verdict, the curves, and links to each run's files; then its seed groups
-and sweeps with their overlays. Plain HTML and CSS with relative links: no server, no
-JavaScript, it opens from disk (and from a copy of the folder).
+First the results: every recipe's figures beside the book's (or the notes'), with the
+verdict and its reason, from its newest seed group (``reproduce``) or else its newest run.
+Then each recipe: its seed groups and sweeps with every figure they judged and their
+overlays, its runs (newest first) with their status and files, their plots; then the
+overlays ``compare`` wrote, each with its table. Plain HTML and CSS with relative links:
+no server, no JavaScript, it opens from disk (and from a copy of the folder).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from keras_dl.records.files import atomic_replace, atomic_write
 from keras_dl.records.read import (
     GroupRecord,
     groups_in,
+    read_config,
     read_metrics,
     run_status,
     runs_in,
@@ -34,7 +37,9 @@ th, td { text-align: left; padding: 0.25em 0.6em; border-bottom: 1px solid #eee;
 th { background: #f4f4f4; } .complete { color: #1a7f37; } .interrupted { color: #9a6700; }
 .failed { color: #cf222e; } .verdict { font-weight: 600; } .files a { margin-right: 0.5em; }
 .curves { display: flex; flex-wrap: wrap; gap: 0.8em; margin-top: 0.8em; }
-figure { margin: 0; width: 24em; } figure img { width: 100%; border: 1px solid #ddd; }
+figure { margin: 0; width: 38em; max-width: 100%; }
+figure img { width: 100%; border: 1px solid #ddd; } .reason { color: #555; }
+.inside, .exact { color: #1a7f37; } .outside { color: #cf222e; }
 figcaption { font-size: 0.85em; color: #555; overflow-wrap: anywhere; }
 """
 
@@ -50,13 +55,10 @@ def report(runs_dir: str | os.PathLike = "runs", out: str | os.PathLike | None =
         raise ValueError(f"out={str(out)!r}: expected an .html file name")
     if out.exists() and not _written_by_report(out):
         raise ValueError(f"{out} exists and keras-dl report did not write it: choose another --out")
-    recipes = [
-        folder
-        for folder in sorted(runs_dir.iterdir())
-        if folder.is_dir()
-        and (runs_in(folder) or groups_in(folder) or any(folder.glob("compare-*.png")))
-    ]
-    page = _page(runs_dir, out.parent, recipes)
+    folders = [folder for folder in sorted(runs_dir.iterdir()) if folder.is_dir()]
+    recipes = [folder for folder in folders if runs_in(folder) or groups_in(folder)]
+    overlays = [f for f in folders if f not in recipes and any(f.glob("compare-*.png"))]
+    page = _page(runs_dir, out.parent, recipes, overlays)
     data = page.encode()
     (atomic_replace if out.exists() else atomic_write)(out, lambda f: f.write(data))
     count = sum(len(runs_in(r)) for r in recipes)
@@ -74,11 +76,15 @@ def _written_by_report(path: Path) -> bool:
         return False
 
 
-def _page(runs_dir: Path, base: Path, recipes: list[Path]) -> str:
+def _page(runs_dir: Path, base: Path, recipes: list[Path], overlays: list[Path]) -> str:
     written = datetime.now().isoformat(timespec="seconds")
-    nav = " ".join(f'<a href="#{_e(r.name)}">{_e(r.name)}</a>' for r in recipes)
-    sections = "\n".join(_recipe_section(r, base) for r in recipes)
-    if not recipes:
+    folders = [*recipes, *overlays]
+    nav = " ".join(f'<a href="#{_e(r.name)}">{_e(r.name)}</a>' for r in folders)
+    sections = "\n".join(
+        [_summary(recipes), *(_recipe_section(r, base) for r in recipes)]
+        + [_overlay_section(folder, base) for folder in overlays]
+    )
+    if not folders:
         sections = "<p>No runs yet: <code>python -m keras_dl run digits</code> makes one.</p>"
     return f"""<!doctype html>
 {MARKER}
@@ -86,12 +92,103 @@ def _page(runs_dir: Path, base: Path, recipes: list[Path]) -> str:
 <title>keras-dl runs: {_e(str(runs_dir))}</title><style>{STYLE}</style></head>
 <body>
 <h1>keras-dl runs in {_e(str(runs_dir))}</h1>
-<p>Written {written} by <code>python -m keras_dl report</code>. Every recipe's runs, newest
-first: status, our headline number beside the book's, the curves, the files.</p>
+<p>Written {written} by <code>python -m keras_dl report</code>. First every recipe's figures
+beside the published ones, with the verdict; then each recipe's seed groups, sweeps and
+runs (newest first) with their curves and files.</p>
 <nav>{nav}</nav>
 {sections}
 </body></html>
 """
+
+
+def _summary(recipes: list[Path]) -> str:
+    """The results table: per recipe, the figures of its newest seed group, else of its
+    newest run."""
+    rows = []
+    for recipe_dir in recipes:
+        try:
+            headline = _headline(recipe_dir)
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            print(
+                f"note: no results row for {recipe_dir}: a record keras-dl did not write ({err})",
+                file=sys.stderr,
+            )
+            continue
+        for row in headline:
+            cells = "".join(f"<td>{cell}</td>" for cell in row[:-1])
+            rows.append(
+                f'<tr><td><a href="#{_e(recipe_dir.name)}">{_e(recipe_dir.name)}</a>'
+                f"</td>{cells}{row[-1]}</tr>"
+            )
+    if not rows:
+        return ""
+    return (
+        '<section id="results"><h2>Results</h2><table><tr><th>recipe</th><th>figure</th>'
+        "<th>ours</th><th>published</th><th>from</th><th>verdict</th></tr>\n"
+        + "\n".join(rows)
+        + "</table></section>"
+    )
+
+
+def _headline(recipe_dir: Path) -> list[list[str]]:
+    """The rows of a recipe's results: [figure, ours, published, from, verdict cell], from
+    its newest seed group, else from the newest run of each of its variants."""
+    for group in reversed(groups_in(recipe_dir)):
+        figures = group.data.get("figures")
+        if group.kind == "reproduce" and isinstance(figures, list) and figures:
+            return [_judgement_row(f, group) for f in figures if isinstance(f, dict)]
+    rows, variants = [], set()
+    for run in runs_in(recipe_dir):  # newest first: the newest run of each variant
+        metrics = read_metrics(run, default={})
+        results = [metrics.get("result"), *(metrics.get("figures") or [])]
+        results = [r for r in results if isinstance(r, dict)]
+        variant = read_config(run, default={}).get("variant")
+        if results and variant not in variants:
+            variants.add(variant)
+            rows += [_result_row(r, run.name) for r in results]
+    return rows
+
+
+def _judgement_row(figure: dict, group: GroupRecord) -> list[str]:
+    """A seed group's judged figure: our mean ± std over its seeds and the range."""
+    spread, digits = figure.get("spread"), int(figure.get("digits", 4))
+    ours = "-"
+    if isinstance(spread, dict):
+        ours = (
+            f"{spread['mean']:.{digits}f} ± {spread['std']:.{digits}f} over {spread['n']} seeds "
+            f"[{spread['min']:.{digits}f}, {spread['max']:.{digits}f}]"
+        )
+    name = " / ".join(filter(None, (str(figure.get("variant") or ""), figure.get("metric", ""))))
+    ours += f" {figure['stand_in']}" if figure.get("stand_in") else ""
+    where = f"{group.path.name}"
+    return [
+        _e(name),
+        f'{_e(ours)}<br><span class="reason">{_e(where)}</span>',
+        _e(figure.get("book", "-")),
+        _e(figure.get("source", "book")),
+        _verdict_cell(figure.get("verdict") or "-", figure.get("reason", "")),
+    ]
+
+
+def _result_row(result: dict, run: str) -> list[str]:
+    """One run's figure: its number beside the published one."""
+    book = result.get("book") if isinstance(result.get("book"), dict) else {}
+    ours = f"{result.get('text', '')} on {result.get('dataset', '')}"
+    published = f"{book.get('text', '-')} on {book.get('dataset', '')}" if book else "-"
+    verdict = result.get("verdict") or ("not judged" if book else "no published figure")
+    reason = book.get("differs", "") if verdict == "differs" else result.get("not_judged", "")
+    return [
+        _e(result.get("metric", "")),
+        f'{_e(ours)}<br><span class="reason">one run: {_e(run)}</span>',
+        _e(published),
+        _e(book.get("label", "book") if book else "-"),
+        _verdict_cell(verdict, reason),
+    ]
+
+
+def _verdict_cell(verdict: str, reason: str) -> str:
+    why = f' <span class="reason">({_e(reason)})</span>' if reason else ""
+    return f'<td class="verdict {_e(verdict)}">{_e(verdict)}{why}</td>'
 
 
 def _recipe_section(recipe_dir: Path, base: Path) -> str:
@@ -106,17 +203,26 @@ def _recipe_section(recipe_dir: Path, base: Path) -> str:
         _figure(png, base, png.name) for png in sorted(recipe_dir.glob("compare-*.png"))
     )
     parts = [f'<section id="{_e(recipe_dir.name)}"><h2>{_e(recipe_dir.name)}</h2>']
+    if groups:
+        parts.append(_groups_table(groups, base))
     if runs:
         parts.append(
-            "<table><tr><th>run</th><th>status</th><th>ours</th><th>book</th>"
+            "<h3>Runs</h3><table><tr><th>run</th><th>status</th><th>ours</th><th>book</th>"
             f"<th>verdict</th><th>files</th></tr>\n{rows}</table>"
         )
     if figures:
         parts.append(f'<div class="curves">{figures}</div>')
-    if groups:
-        parts.append(_groups_table(groups, base))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _overlay_section(folder: Path, base: Path) -> str:
+    """A folder of ``compare`` overlays (``make compare`` writes runs/compare/)."""
+    figures = "".join(_figure(png, base, png.name) for png in sorted(folder.glob("compare-*.png")))
+    return (
+        f'<section id="{_e(folder.name)}"><h2>{_e(folder.name)}: overlays</h2>'
+        f'<div class="curves">{figures}</div></section>'
+    )
 
 
 def _run_row_or_note(run: Path, base: Path) -> str:
@@ -145,6 +251,7 @@ def _run_row(run: Path, base: Path) -> str:
     if book.get("band_text"):
         book_text += f" ({_e(book['band_text'])})"
     verdict = result.get("verdict") or ("not judged" if result else "-")
+    reason = book.get("differs", "") if verdict == "differs" else result.get("not_judged", "")
     files = " ".join(
         f'<a href="{_href(path, base)}">{_e(path.name)}{"/" if path.is_dir() else ""}</a>'
         for path in sorted(run.iterdir())
@@ -153,7 +260,7 @@ def _run_row(run: Path, base: Path) -> str:
     return (
         f'<tr><td><a href="{_href(run, base)}">{_e(run.name)}</a></td>'
         f'<td class="{_e(status)}">{_e(status)}</td><td>{ours or "-"}</td><td>{book_text}</td>'
-        f'<td class="verdict">{_e(str(verdict))}</td><td class="files">{files}</td></tr>'
+        f'{_verdict_cell(str(verdict), reason)}<td class="files">{files}</td></tr>'
     )
 
 
@@ -166,11 +273,14 @@ def _groups_table(groups: list[GroupRecord], base: Path) -> str:
             for path in sorted(group.path.iterdir())
             if path.is_file()
         )
+        judged = record.get("figures") if isinstance(record.get("figures"), list) else []
+        lines = "".join(f"<li>{_e(f.get('line', ''))}</li>" for f in judged if isinstance(f, dict))
         rows.append(
             f'<tr><td><a href="{_href(group.path, base)}">{_e(group.path.name)}</a></td>'
             f'<td>{group.kind}</td><td class="{_e(record.get("status", ""))}">'
             f"{_e(record.get('status', '-'))}</td><td>{len(group.members)}</td>"
-            f"<td><code>{_e(record.get('command', ''))}</code></td>"
+            f"<td><code>{_e(record.get('command', ''))}</code>"
+            f"{f'<ul>{lines}</ul>' if lines else ''}</td>"
             f'<td class="files">{links}</td></tr>'
         )
     figures = "".join(
@@ -180,17 +290,20 @@ def _groups_table(groups: list[GroupRecord], base: Path) -> str:
     )
     return (
         "<h3>Seed groups and sweeps</h3><table><tr><th>folder</th><th>kind</th><th>status</th>"
-        "<th>seeds / points</th><th>command</th><th>files</th></tr>\n"
+        "<th>seeds / points</th><th>command and figures</th><th>files</th></tr>\n"
         + "\n".join(rows)
         + f'</table><div class="curves">{figures}</div>'
     )
 
 
 def _figure(png: Path, base: Path, caption: str) -> str:
+    """A plot, and a link to its table where one stands beside it (compare's CSV)."""
     href = _href(png, base)
+    table = png.with_suffix(".csv")
+    link = f' · <a href="{_href(table, base)}">{_e(table.name)}</a>' if table.is_file() else ""
     return (
         f'<figure><a href="{href}"><img src="{href}" alt="{_e(caption)}" loading="lazy"></a>'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
+        f"<figcaption>{_e(caption)}{link}</figcaption></figure>"
     )
 
 

@@ -118,6 +118,7 @@ class Judgement:
         digits: decimals printed.
         comparisons: for a claim, one row per comparison (label, spread, Welch interval).
         stand_in: "on <dataset>" for a stand-in's figure, else "".
+        source: where the figure comes from (`keras_dl.records.book.BookFigure.label`).
     """
 
     metric: str
@@ -129,13 +130,14 @@ class Judgement:
     digits: int = 4
     comparisons: list[dict] = field(default_factory=list)
     stand_in: str = ""
+    source: str = "book"
 
     def verdict_text(self) -> str:
         """The verdict, with its reason in parentheses when there is one."""
         return f"{self.verdict} ({self.reason})" if self.reason else self.verdict
 
     def line(self) -> str:
-        """``<metric> <mean> ± <std> over <N> seeds [min <a>, max <b>] (book: <band>):
+        """``<metric> <mean> ± <std> over <N> seeds [min <a>, max <b>] (<source>: <band>):
         <verdict>``; a claim in words gives ``holds at k of N seeds`` instead of numbers."""
         if self.spread is None:
             numbers = self.reason or "no numbers"
@@ -147,7 +149,7 @@ class Judgement:
             )
         stand_in = f" {self.stand_in}" if self.stand_in else ""
         verdict = self.verdict if self.spread is None else self.verdict_text()
-        return f"{self.metric} {numbers}{stand_in} (book: {self.book}): {verdict}"
+        return f"{self.metric} {numbers}{stand_in} ({self.source}: {self.book}): {verdict}"
 
     def number(self, value: float) -> str:
         """A value with the figure's decimals ("n/a" for NaN, e.g. the std of one seed)."""
@@ -176,6 +178,7 @@ def judge(records: Sequence[dict], *, variant: str = "") -> Judgement:
     judgement = Judgement(metric, variant, spread, _book_text(figure), NO_FIGURE, digits=digits)
     if figure is None:
         return judgement
+    judgement.source = figure.label()
     if first.get("quick") and first.get("verdict") is None:
         judgement.verdict, judgement.reason = NOT_JUDGED, first.get("not_judged") or QUICK
         return judgement

@@ -36,6 +36,7 @@ from sklearn.preprocessing import StandardScaler
 
 from keras_dl import build_dense_model, kfold, recipe
 from keras_dl.datasets import load_boston_housing
+from keras_dl.fast import start_over
 from keras_dl.records.curves import smooth_curve
 from keras_dl.records.read import epochs_logged, read_history
 
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         #    the rest: drop them and smooth what is left to see where it stops improving.
         mean_history = fold_mean(histories)
         val_mae = np.asarray(mean_history["val_mae"])
-        skip = min(CURVE_SKIP, len(val_mae) - 1)
+        skip = curve_skip(len(val_mae))
         smoothed = smooth_curve(val_mae[skip:], SMOOTHING)
         curve_bottom = skip + int(np.argmin(smoothed)) + 1
         bottom_result = run.result(
@@ -197,9 +198,13 @@ def cross_validate(
 
     Fold k is seeded with `seed` + k before its model is built, so its weights and shuffles
     do not depend on how long the earlier folds trained (on JAX every epoch draws from the
-    global seed generator): epoch E of a longer pass is exactly an E-epoch run.
+    global seed generator): epoch E of a longer pass is exactly an E-epoch run. On
+    TensorFlow each later fold trains the first fold's model, started over from its own
+    fresh one (`keras_dl.fast.start_over`): the same numbers, without tracing the training
+    step again.
     """
     histories = []
+    model = None  # on TensorFlow one model trains every fold: see below
     splits = kfold(x, y, folds, shuffle=False, standardize=True)
     for fold, (train, val) in enumerate(splits, start=1):
         # fold-<k>.csv stood beside the run's files before fits/ held them (0.1.0).
@@ -211,7 +216,11 @@ def cross_validate(
             print(f"fold {fold}/{folds}: kept from the interrupted run")
             continue
         keras.utils.set_random_seed(seed + fold)
-        model = build_model()
+        fresh = build_model()
+        # On TensorFlow the first fold's model trains every fold, started over from the
+        # fold's fresh one (its initial weights, a new optimizer): the fresh model's numbers,
+        # with the training step traced once, not once a fold.
+        model = fresh if model is None else start_over(model, fresh)
         history = run.fit(
             model,
             *train,
@@ -261,6 +270,12 @@ def fold_mean(histories: list[dict[str, list[float]]]) -> dict[str, list[float]]
     return {key: np.mean([h[key] for h in histories], axis=0).tolist() for key in histories[0]}
 
 
+def curve_skip(epochs: int) -> int:
+    """How many first epochs the curve drops: `CURVE_SKIP`, or none of a short run's (a
+    --quick run's 2 epochs would leave one point)."""
+    return CURVE_SKIP if epochs > 2 * CURVE_SKIP else 0
+
+
 def curve_figure(
     history: dict[str, list[float]], smoothed: np.ndarray, skip: int, bottom: int, score_epoch: int
 ) -> Figure:
@@ -292,7 +307,7 @@ def curve_figure(
         )
     right.set_title("Validation MAE, smoothed")
     for ax in (left, right):
-        ax.set_xlabel(f"epoch (first {skip} dropped)")
+        ax.set_xlabel(f"epoch (first {skip} dropped)" if skip else "epoch")
         ax.set_ylabel("MAE ($1000s)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)

@@ -35,6 +35,7 @@ BOOK = recipe.BookFigure(
     "DLFS ch. 3.5",
     band=recipe.around(BOOK_SOFTMAX[2], 1e-4),
     exact=True,
+    origin="text",
 )
 SOFTMAX_INPUT = np.array([0.3, 2.9, 4.0])
 OVERFLOW_INPUT = np.array([1010.0, 1000.0, 990.0])

@@ -42,20 +42,23 @@ from keras_dl import recipe
 NOTES_SHARES = (0.0083, 0.025, 0.0167)
 NOTES_WEIGHTS = (0.1083, 0.325, 0.2167)
 NOTES_OUTPUT, NOTES_ERROR = 0.18416, 0.01584
+LESSON = '"역전파 시 어떻게 가중치를 조절하는가?"'
 BOOK = recipe.BookFigure(
     "new output, C's real input 0.1",
     f"{NOTES_OUTPUT} (error {NOTES_ERROR}): the notes' slip",
     "notes' example",
-    "seeds/002",
+    LESSON,
     differs="the notes add C's input as 0.3 instead of 0.1; the corrected chain rule gives this",
+    origin="notes",
 )
 BOOK_ARITHMETIC = recipe.BookFigure(
     "the notes' new output, their arithmetic",
     NOTES_OUTPUT,
     "notes' example",
-    "seeds/002",
+    LESSON,
     band=recipe.around(NOTES_OUTPUT, 1e-4),
     exact=True,
+    origin="notes",
 )
 GRADIENT_TOLERANCE = 1e-6  # float32 steps divided by the learning rate
 BOOK_GRADIENT = recipe.BookFigure(
@@ -65,6 +68,7 @@ BOOK_GRADIENT = recipe.BookFigure(
     "the chain rule",
     band=f"max |Keras - chain rule| <= {GRADIENT_TOLERANCE:g}",
     exact=True,
+    origin="identity",
 )
 
 INPUTS = np.array([0.4, 0.3, 0.1])

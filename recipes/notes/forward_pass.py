@@ -36,6 +36,7 @@ BOOK = recipe.BookFigure(
     "DLFS ch. 3.4.3",
     band=recipe.around(BOOK_OUTPUT[0], 1e-4),
     exact=True,
+    origin="text",
 )
 X = np.array([1.0, 0.5])
 

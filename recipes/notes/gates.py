@@ -29,6 +29,7 @@ import argparse
 import keras
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from keras_dl import build_dense_model, recipe
 
@@ -36,9 +37,14 @@ from keras_dl import build_dense_model, recipe
 # separate XOR (at most 3 of its 4 rows right) is a fact, true at every seed: reported as
 # exact, not counted as a reproduction. That two layers learn it is the figure.
 NEURON_AT_MOST, MLP_ACCURACY = 0.75, 1.0
-SOURCE = "seeds/002, seeds/003; DLFS ch. 2; 모두의 딥러닝"
+SOURCE = '"퍼셉트론" (as DLFS ch. 2 and 모두의 딥러닝)'
 BOOK = recipe.BookFigure(
-    "XOR accuracy of two layers", MLP_ACCURACY, "XOR", SOURCE, band=(MLP_ACCURACY, 1.0)
+    "XOR accuracy of two layers",
+    MLP_ACCURACY,
+    "XOR",
+    SOURCE,
+    band=(MLP_ACCURACY, 1.0),
+    origin="notes",
 )
 BOOK_NEURON = recipe.BookFigure(
     "XOR accuracy of one neuron",
@@ -47,6 +53,7 @@ BOOK_NEURON = recipe.BookFigure(
     SOURCE,
     band=(0.0, NEURON_AT_MOST),
     exact=True,
+    origin="notes",
 )
 
 # The four input rows, in the notes' order, and XOR's answers.
@@ -188,6 +195,7 @@ def curves_figure(history: dict[str, list[float]]) -> Figure:
             values = history[f"{name}_{metric}"]
             ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=TITLES[name])
         ax.set(xlabel=f"epoch ({REPEATS} passes over the 4 rows)", ylabel=metric)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle("XOR: single sigmoid neuron vs two-layer net")

@@ -45,6 +45,7 @@ BOOK = recipe.BookFigure(
     "모두의 딥러닝",
     band=f"a within {LINE_TOLERANCE['a']}, b within {LINE_TOLERANCE['b']}",
     exact=True,
+    origin="text",
 )
 # DLFS figure 4-10: at lr 0.1, 20 steps from (-3, 4) end near the minimum (0, 0).
 NEAR_MINIMUM = 0.01
@@ -55,6 +56,7 @@ BOOK_DESCENT = recipe.BookFigure(
     "DLFS ch. 4.4, figure 4-10",
     band=f"f < {NEAR_MINIMUM}",
     exact=True,
+    origin="text",
 )
 
 GUESS = {"a": 3.0, "b": 76.0}  # the book's first guess at the line

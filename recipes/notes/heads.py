@@ -41,15 +41,17 @@ IDENTITY = recipe.BookFigure(
     "softmax([z, 0])[0] = sigmoid(z)",
     "equal",
     recipe.ANY_DATASET,
-    "seed 001",
+    "softmax over two logits",
     band=(0.0, 1e-4),
     exact=True,
+    origin="identity",
 )
 AGREEMENT = recipe.BookFigure(
     "sigmoid vs 2-class softmax decision agreement",
     1.0,
     recipe.ANY_DATASET,
-    "seed 001",
+    '"출력 계층"',
+    origin="notes",
     differs="the heads are equal as functions (the identity above); two nets trained apart "
     "from their own initial weights disagree on a few borderline patients",
 )

@@ -47,6 +47,7 @@ BOOK_LOSSES = {
         "DLFS ch. 4.2",
         band=f"both within {TOLERANCE:g}",
         exact=True,
+        origin="text",
     )
     for case, book in BOOK_VALUES.items()
 }
@@ -55,9 +56,10 @@ BOOK_FLAT = recipe.BookFigure(
     "accuracy's slope is zero",
     "almost everywhere",
     recipe.ANY_DATASET,
-    "seeds/002; DLFS ch. 4.2",
+    '"손실 함수" (as DLFS ch. 4.2)',
     band=f"at least {ZERO_SLOPE_AT_LEAST:.0%} of weights",
     exact=True,
+    origin="notes",
 )
 
 T = np.eye(10)[2]  # the answer is class 2, one-hot

@@ -49,7 +49,12 @@ SOURCE = "DLFS ch. 6.1.8 (loss near iteration 1900)"
 PLOT_FACTOR = 3  # one mini-batch's loss read off a noisy plot: within a factor of 3
 BOOK_LOSS = {  # DLFS's MNIST training loss by optimizer; RMSprop is not in its figure
     label: recipe.BookFigure(
-        "training loss", loss, "MNIST", SOURCE, band=(loss / PLOT_FACTOR, loss * PLOT_FACTOR)
+        "training loss",
+        loss,
+        "MNIST",
+        SOURCE,
+        band=(loss / PLOT_FACTOR, loss * PLOT_FACTOR),
+        origin="text",
     )
     for label, loss in (("SGD", 0.15), ("Momentum", 0.05), ("AdaGrad", 0.016), ("Adam", 0.032))
 }
@@ -59,6 +64,7 @@ SGD_HIGHEST = recipe.BookFigure(
     "MNIST",
     SOURCE,
     band="SGD the highest",
+    origin="text",
 )
 SAME_PATHS = recipe.BookFigure(
     "Keras optimizers vs the NumPy update rules on x^2/20 + y^2",
@@ -67,6 +73,7 @@ SAME_PATHS = recipe.BookFigure(
     "DLFS ch. 6.1 (update rules)",
     band=(0.0, 1e-4),
     exact=True,
+    origin="text",
 )
 NAME = "optimizers"
 DLFS_ITERATIONS = 2000
@@ -144,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     # The notes' claim is about the five runs together: with all of them, it is recorded
     # with their overlay, and it is the headline.
     if len(runs) == len(OPTIMIZERS):
-        last = sgd_highest(rows, data.name, args.iterations)
+        last = sgd_highest(rows, data.name, args.iterations, smoke=args.quick)
     if len(runs) > 1:
         print("\ntraining loss across the optimizers")
         recipe.overlay(runs, metric="loss", claim=last if len(runs) == len(OPTIMIZERS) else None)
@@ -325,7 +332,9 @@ def run_training(
     return run, metrics, result
 
 
-def sgd_highest(rows: list[dict], dataset: str, iterations: int) -> recipe.Result:
+def sgd_highest(
+    rows: list[dict], dataset: str, iterations: int, *, smoke: bool = False
+) -> recipe.Result:
     """The claim over all five runs: plain SGD ends with the highest training loss."""
     losses = {m["optimizer"]: m["final_loss"] for m in rows}
     return recipe.Result(
@@ -338,6 +347,7 @@ def sgd_highest(rows: list[dict], dataset: str, iterations: int) -> recipe.Resul
             for label, loss in losses.items()
             if label != "SGD"
         ),
+        smoke=smoke,
     )
 
 

@@ -48,8 +48,9 @@ BOOK = recipe.BookFigure(
     "test accuracy: rule / neuron / MLP",
     f"rule size > {RULE_THRESHOLD_CM:g} cm",
     DATASET,
-    "seeds/002, the hand rule; the oysters generated here",
+    '"딥러닝 감잡기", the hand rule; the oysters generated here',
     band="learned beats the rule",
+    origin="notes",
 )
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "oysters.csv"
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from keras_dl.records.run import start_run
 
@@ -52,3 +53,15 @@ def test_recipe_flags_are_validated_by_argparse():
     done = cli("run", "digits", "--tag", "a b")
     assert done.returncode == 2
     assert "--tag" in done.stderr and "expected up to 100 letters" in done.stderr
+
+
+def test_the_console_script_names_itself_in_its_usage_lines():
+    script = Path(sys.executable).with_name("keras-dl")
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("usage: keras-dl ")
+    recipe = subprocess.run(
+        [str(script), "run", "digits", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert recipe.stdout.startswith("usage: keras-dl run digits ")
+    assert "described below" in recipe.stdout and "described above" not in recipe.stdout
+    assert cli("--help").stdout.startswith("usage: python -m keras_dl ")

@@ -83,3 +83,11 @@ def test_seed_accepts_the_whole_range_of_the_generators():
     assert seed("0") == 0 and seed(str(MAX_SEED)) == MAX_SEED
     with pytest.raises(argparse.ArgumentTypeError):
         seed(str(MAX_SEED + 1))
+
+
+def test_a_flag_given_above_its_quick_cap_is_refused_not_silently_capped(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        parse("--quick", "--epochs", "6", epochs=20)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: --epochs 6: --quick runs with --epochs 2 at most; expected --epochs <= 2" in err

@@ -83,8 +83,8 @@ def test_a_quick_run_is_marked_beside_the_books_figure(tmp_path, capsys):
     # ...but a quick run's number is never judged against the book's
     assert metrics["result"]["inside"] is None and metrics["figures"][0]["inside"] is None
     out = capsys.readouterr().out.strip().splitlines()
-    assert out[-3].startswith("--quick: ") and out[-3].endswith(
-        "not comparable with the book's figure"
+    assert out[-1] == (
+        "test accuracy 0.5000 on Demo (--quick smoke run: not comparable with any published figure)"
     )
 
 
@@ -218,3 +218,19 @@ def test_the_overlay_records_a_claim_with_the_runs_it_is_about(tmp_path):
     (recorded,) = last["claims"]
     assert recorded["runs"] == [r.name for r in runs] and recorded["holds"] is True
     assert last["result"]["metric"] == "x"  # the run's own result stays its own
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_every_saved_figure_names_its_run_and_a_quick_one_says_so(tmp_path, quick):
+    from matplotlib.figure import Figure
+
+    args = parse("--out", str(tmp_path), *(["--quick"] if quick else []), epochs=1)
+    with recipe.start("demo", args, dataset="none") as run:
+        figure = Figure()
+        figure.add_subplot().plot([1, 2], [3, 4])
+        run.save_figure(figure, "picture.png")
+        run.finish(history={"loss": [1.0, 0.5], "val_loss": [1.2, 0.9]})
+    sign = figure.get_supxlabel()
+    assert sign.startswith(f"demo/{run.path.name}")
+    assert ("--quick smoke run" in sign) is quick
+    assert (run.path / "picture.png").is_file() and (run.path / "curves.png").is_file()

@@ -12,7 +12,9 @@ from keras_dl.lab.reproduce import parse_seeds
 
 LAST_LINE = re.compile(
     r"^(?P<metric>.+) (?P<mean>[\d.]+) ± (?P<std>[\d.]+|n/a) over (?P<n>\d+) seeds "
-    r"\[min (?P<min>[\d.]+), max (?P<max>[\d.]+)\]( on \S+)? \(book: (?P<book>.+)\): "
+    r"\[min (?P<min>[\d.]+), max (?P<max>[\d.]+)\]( on \S+)? "
+    r"\((?P<source>book, 2nd ed\.[^:]*|notes, [^:]+|identity|DLFS[^:]*): "
+    r"(?P<book>.+)\): "
     r"(?P<verdict>inside|outside|stand-in|exact|differs|no published figure)( \(.+\))?$"
 )
 

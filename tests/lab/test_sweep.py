@@ -89,3 +89,17 @@ def test_the_cli_refuses_a_bad_sweep_in_one_line(tmp_path, capsys, extra, words)
     assert cli.main(["sweep", "digits", *extra, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and words in err[0]
+
+
+def test_a_grid_value_quick_would_cap_stops_the_sweep_before_any_run(tmp_path, capsys):
+    # Under --quick, epochs=3,6 would both train 2 epochs under the tags epochs-3 and
+    # epochs-6: the first point refuses, so no run carries a label that says otherwise.
+    out = tmp_path / "runs"
+    argv = ["sweep", "digits", "--grid", "epochs=3,6", "--quick", "--out", str(out)]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error: --epochs 3: --quick runs with --epochs 2 at most" in err
+    assert not list((out / "digits").glob("*/config.json"))  # no run was made
+    (group,) = (out / "digits").glob("sweep-*")
+    record = json.loads((group / "sweep.json").read_text())
+    assert record["status"] == "failed" and len(record["points"]) == 1

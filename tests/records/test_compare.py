@@ -320,3 +320,14 @@ def test_a_run_listed_twice_counts_once(tmp_path):
     run = make_run(tmp_path, "a", [0.9, 0.5], [0.2, 0.8])
     (row,) = compare([run, tmp_path / "demo" / ".." / "demo" / run.name], out=None)
     assert row["best_value"] == 0.5
+
+
+def test_a_recipes_main_run_beside_its_variant_is_labelled_by_the_recipe_not_its_tag(tmp_path):
+    # reuters --quick: the 64-64 run (no variant) and the bottleneck variant, both tagged
+    # "quick"; the main run was labelled "quick", as if it were the quick one of the two.
+    arguments = {"seed": 0, "tag": "quick", "quick": True}
+    main = start_run("reuters", {"arguments": arguments, "variant": None}, out=tmp_path, tag="q")
+    variant = start_run(
+        "reuters", {"arguments": arguments, "variant": "bottleneck"}, out=tmp_path, tag="q-b"
+    )
+    assert run_labels([main.path, variant.path]) == ["reuters", "bottleneck"]

@@ -60,13 +60,14 @@ def test_a_number_is_inside_when_the_seeds_range_overlaps_the_band():
     line = judged.line()
     assert line == (
         "accuracy 0.3800 ± 0.0300 over 3 seeds [min 0.3500, max 0.4100] "
-        "(book: 0.5, band 0.4-0.6): inside"
+        "(book, 2nd ed. p. 1: 0.5, band 0.4-0.6): inside"
     )
 
 
 def test_stand_in_exact_differs_and_no_figure():
     assert judge(records([0.9, 0.95], dataset="digits")).verdict == "stand-in"
-    assert "(book: 0.5 on table)" in judge(records([0.9, 0.95], dataset="digits")).line()
+    stand_in = judge(records([0.9, 0.95], dataset="digits")).line()
+    assert "(book, 2nd ed. p. 1: 0.5 on table)" in stand_in
     identity = BookFigure("identity", 0.0, ANY_DATASET, band=(0.0, 1e-6), exact=True)
     assert judge(records([0.0, 1e-7], identity)).verdict == "exact"
     # An identity must hold at every seed: one seed off and it is outside.
@@ -99,7 +100,7 @@ def test_a_claim_without_numbers_must_hold_at_every_seed():
     at_two = [Result("shape", "x", "table", words, holds=h).as_dict() for h in (True, True, False)]
     judged = judge(at_two)
     assert (judged.verdict, judged.reason) == ("outside", "holds at 2 of 3 seeds")
-    assert judged.line() == "shape holds at 2 of 3 seeds (book: holds, it holds): outside"
+    assert judged.line() == "shape holds at 2 of 3 seeds (book, 2nd ed.: holds, it holds): outside"
 
 
 def test_a_figure_needs_a_band_or_a_reason():

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.backend.event_processing.plugin_event_accumulator import EventAccumulator
 from tensorboard.backend.event_processing.plugin_event_multiplexer import EventMultiplexer
 from tensorboard.util.tensor_util import make_ndarray
@@ -40,7 +41,7 @@ def test_a_history_is_written_as_tensorboards_train_and_validation_scalars(tmp_p
 
 @pytest.mark.parametrize("name", ["digits", "linear_classifier"])
 def test_tensorboard_lists_every_run_with_its_epochs(run_recipe, name):
-    """digits fits with the run's callbacks (Keras' TensorBoard callback logs it live);
+    """digits fits with the run's callbacks (its epochs are logged live as they end);
     linear_classifier trains in its own loop (its history is written when it finishes)."""
 
     code, (run_dir,) = run_recipe(name, "--quick", "--no-plots")
@@ -64,3 +65,35 @@ def test_no_tensorboard_writes_no_logs(run_recipe):
 
     code, (run_dir,) = run_recipe("digits", "--quick", "--no-plots", "--no-tensorboard")
     assert code == 0 and not (run_dir / LOG_DIR).exists()
+
+
+def classic_scalars(folder) -> dict[str, list[float]]:
+    """The ``epoch_*`` scalars as TensorBoard's classic reader gives them
+    (``EventAccumulator.Scalars``, the first thing a user's script tries)."""
+    events = event_accumulator.EventAccumulator(str(folder))
+    events.Reload()
+    tags = events.Tags()["scalars"]
+    return {tag: [e.value for e in events.Scalars(tag)] for tag in tags if tag.startswith("epoch_")}
+
+
+@pytest.mark.parametrize(
+    ("name", "validation"),
+    [
+        ("digits", {"epoch_loss", "epoch_accuracy"}),  # a fit, logged live
+        ("boston", {"epoch_loss", "epoch_mae"}),  # the folds' mean curve, at the end
+        ("gates", set()),  # its own training loops, history.csv saved by the recipe
+        ("oysters", {"epoch_loss", "epoch_neuron_loss"}),  # two models' curves in one
+    ],
+)
+def test_every_run_logs_its_epochs_in_one_form(run_recipe, name, validation):
+    code, runs = run_recipe(name, "--quick", "--no-plots")
+    assert code == 0
+    run_dir = runs[-1]
+    header, *rows = (run_dir / "history.csv").read_text().splitlines()
+    train = classic_scalars(run_dir / LOG_DIR / "train")
+    columns = [c for c in header.split(",")[1:] if "val_" not in c]
+    assert {f"epoch_{c}" for c in columns} <= set(train)
+    assert all(len(values) == len(rows) for values in train.values())
+    assert not any("val_" in tag for tag in train)  # validation never under train/
+    if validation:
+        assert validation <= set(classic_scalars(run_dir / LOG_DIR / "validation"))

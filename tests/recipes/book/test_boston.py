@@ -10,7 +10,7 @@ import pytest
 
 from keras_dl import build_dense_model, recipe
 from keras_dl.lab.registry import load_recipe
-from keras_dl.records.book import Result
+from keras_dl.records.book import SMOKE, Result
 from keras_dl.synthetic import synthetic_boston_housing
 
 
@@ -40,9 +40,7 @@ def test_quick_run_draws_the_fold_curves_and_reports_the_k_fold_score(quick_run)
     out = run.out.strip().splitlines()
     assert Result.from_dict(kfold).line() in out
     assert out[-1] == Result.from_dict(metrics["result"]).line()
-    assert out[-1].endswith(
-        f"on synthetic-boston-housing (book: {boston.BOOK.text()} on Boston housing)"
-    )
+    assert out[-1].endswith(f"on synthetic-boston-housing ({SMOKE})")
 
 
 def boston_run(out):
@@ -122,3 +120,8 @@ def test_fast_validation_and_batched_steps_match_a_plain_fit():
     rel = 2e-3 if keras.backend.backend() == "torch" else 1e-5
     for key in ("loss", "mae", "val_loss", "val_mae"):
         assert fast.history[key] == pytest.approx(keras_way.history[key], rel=rel), key
+
+
+def test_a_short_run_keeps_every_epoch_of_its_curve():
+    boston = load_recipe("boston")
+    assert boston.curve_skip(2) == 0 and boston.curve_skip(500) == boston.CURVE_SKIP

@@ -14,7 +14,10 @@ BOOK = load_recipe("digits").BOOK
 
 
 def test_quick_run_through_the_cli_as_a_user_would(tmp_path, assert_complete_run):
+    # A user's shell sets no TF_CPP_MIN_LOG_LEVEL (the test session does): the CLI starts
+    # quiet on its own.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     done = subprocess.run(
         [sys.executable, "-m", "keras_dl", "run", "digits", "--quick", "--out", str(tmp_path)],
         capture_output=True,
@@ -26,7 +29,14 @@ def test_quick_run_through_the_cli_as_a_user_would(tmp_path, assert_complete_run
     lines = done.stdout.strip().splitlines()
     assert any(re.match(r"\[digits\] backend \w+, (CPU|GPU)", line) for line in lines)
     assert lines[-1].startswith("test accuracy ")
-    assert lines[-1].endswith(f"on digits (book: {BOOK.text()} on {BOOK.dataset})")
+    # A smoke run's number is not set beside the book's as if it were a result.
+    assert lines[-1].endswith(
+        "on digits (--quick smoke run: not comparable with any published figure)"
+    )
+    assert BOOK.text() not in lines[-1]
+    # Nothing of the backend's start-up log (TensorFlow's oneDNN and CUDA lines).
+    for noise in ("oneDNN", "cuda", "absl::InitializeLog", "I0000", "E0000"):
+        assert noise not in done.stderr
     (run_dir,) = (tmp_path / "digits").iterdir()
     assert run_dir.name.endswith("-quick")
     assert_complete_run(run_dir)

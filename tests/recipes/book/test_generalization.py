@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from keras_dl.lab.registry import load_recipe
-from keras_dl.records.book import BookFigure, Result
+from keras_dl.records.book import SMOKE, BookFigure, Result
 
 
 def metrics_of(run_dirs) -> dict:
@@ -72,7 +72,7 @@ def test_quick_noise_experiment_writes_two_runs_their_overlay_and_the_shape(run_
     out = capsys.readouterr().out.strip().splitlines()
     assert Result.from_dict(shape).line() in out
     assert out[-1].startswith("final val accuracy (noise-channels) ")
-    assert out[-1].endswith(f"on digits (book: {recipe.NOISE.text()} on MNIST)")
+    assert out[-1].endswith(f"on digits ({SMOKE})")
 
 
 def test_quick_mnist_path_runs_on_a_labelled_stand_in(run_recipe):
@@ -152,20 +152,20 @@ def test_claims_are_judged_on_mnist_only_and_each_by_its_own_test():
 
 
 def test_learning_rate_one_keeps_the_model_from_fitting_digits(run_recipe):
+    # The recipe claims lr 1.0's final val accuracy lower than lr 1e-2's by more than
+    # LR_MARGIN, judged over seeds (the Welch interval of the difference; check-book). At
+    # one seed only its sign holds everywhere: `reproduce generalization --variant lr
+    # --dataset digits --seeds 16` gave differences -0.03 (seed 2) to -0.61, lr 1e-2's own
+    # accuracy 0.85-0.99, so neither the margin nor a floor on it is a one-seed check.
     code, run_dirs = run_recipe(
         "generalization", "--dataset", "digits", "--variant", "lr", "--no-plots"
     )
     assert code == 0
     metrics = metrics_of(run_dirs)
     too_high, right = metrics["lr-1.0"], metrics["lr-0.01"]
-    assert right["final_val_accuracy"] >= 0.9  # it fits digits (0.92 on JAX, 0.93+ on TF)
-    # RMSprop(1.0) jumps about (training accuracy 0.53 to 0.91 between epochs, 0.62 to 0.88 at
-    # the last one on two CPUs): the claim needs it lower by the recipe's margin, and its
-    # training loss stays far above the fitting run's (2.6 against 0.05 on TensorFlow).
-    margin = load_recipe("generalization").LR_MARGIN
-    assert too_high["final_accuracy"] < right["final_accuracy"] - margin
-    assert too_high["final_val_accuracy"] < right["final_val_accuracy"] - margin
-    losses = {run: history_of(d)["loss"][-1] for run, d in zip(metrics, run_dirs, strict=True)}
-    assert losses["lr-1.0"] > 10 * losses["lr-0.01"], losses
-    (shape,) = right["claims"]  # the lr shape, kept with the overlay of the two runs
-    assert "holds at this seed" in shape["text"] and shape["inside"] is None
+    assert too_high["final_val_accuracy"] < right["final_val_accuracy"]
+    (shape,) = right["claims"]  # the lr claim, kept with the overlay of the two runs
+    (comparison,) = shape["comparisons"]
+    assert comparison["margin"] == load_recipe("generalization").LR_MARGIN
+    assert comparison["first_value"] == too_high["final_val_accuracy"]
+    assert shape["inside"] is None  # on digits: a stand-in, never judged against MNIST

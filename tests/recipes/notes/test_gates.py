@@ -60,3 +60,14 @@ def test_one_neuron_fails_on_xor_while_two_layers_learn_it(run_recipe):
     columns = {"epoch", "neuron_loss", "neuron_accuracy", "mlp_loss", "mlp_accuracy"}
     assert set(history[0].split(",")) == columns
     assert len(history) == 1 + 10  # header + the default 10 epochs
+
+
+def test_the_curves_have_whole_epoch_ticks():
+    gates = load_recipe("gates")
+    two = {"neuron_loss": [0.7, 0.6], "mlp_loss": [0.72, 0.61]}
+    two |= {"neuron_accuracy": [0.5, 0.5], "mlp_accuracy": [0.5, 0.75]}
+    figure = gates.curves_figure(two)
+    figure.canvas.draw()
+    for ax in figure.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)

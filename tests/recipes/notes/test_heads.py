@@ -48,6 +48,10 @@ def test_quick_run_heads_identity_and_agreement(quick_run):
     assert identity["metric"] == heads.IDENTITY.metric
     assert identity["value"] == pair["identity_max_error"]
     assert pair["result"]["value"] == pair["trained_pair"]["decision_agreement"]
+    # A quick run judges nothing but an identity: the agreement (a "differs" figure at full
+    # settings) is not judged; the identity, exact on any data, still is.
+    assert pair["result"]["verdict"] is None and pair["result"]["not_judged"]
+    assert identity["verdict"] == "exact" and identity["book"]["origin"] == "identity"
     last = run.out.strip().splitlines()[-1]
     assert last == Result.from_dict(pair["result"]).line()
     assert last.startswith(f"{heads.AGREEMENT.metric} ")
