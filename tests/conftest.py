@@ -6,6 +6,7 @@ the verified copies in ../shared/datasets with the `real_keras_datasets` fixture
 """
 
 import contextlib
+import functools
 import io
 import os
 import shutil
@@ -97,6 +98,7 @@ def recording_training():
     appended: dict[Path, int] = {}
     fit, append = keras.Model.fit, EpochWriter.append
 
+    @functools.wraps(fit)  # its signature stays fit's (keras_dl.fast binds arguments to it)
     def recorded_fit(self, *args, **kwargs):
         history = fit(self, *args, **kwargs)
         logs = [c.writer.path for c in kwargs.get("callbacks") or () if isinstance(c, EpochLog)]

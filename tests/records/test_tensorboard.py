@@ -85,10 +85,10 @@ def classic_scalars(folder) -> dict[str, list[float]]:
         ("oysters", {"epoch_loss", "epoch_neuron_loss"}),  # two models' curves in one
     ],
 )
-def test_every_run_logs_its_epochs_in_one_form(run_recipe, name, validation):
-    code, runs = run_recipe(name, "--quick", "--no-plots")
-    assert code == 0
-    run_dir = runs[-1]
+def test_every_run_logs_its_epochs_in_one_form(quick_run, name, validation):
+    run = quick_run(name)  # the smoke test's quick run, made once
+    assert run.code == 0
+    run_dir = run.run_dirs[-1]
     header, *rows = (run_dir / "history.csv").read_text().splitlines()
     train = classic_scalars(run_dir / LOG_DIR / "train")
     columns = [c for c in header.split(",")[1:] if "val_" not in c]
