@@ -23,10 +23,13 @@ RUNS   ?=
 METRIC ?= val_loss
 SMOOTH ?= 0
 SEEDS  ?= 3
+# Worker processes for the members of reproduce, sweep and check-book (auto: one per core,
+# as memory allows); 1 runs them one after another in one process.
+JOBS   ?= 1
 OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
 
 .DEFAULT_GOAL := help
-.PHONY: help setup recipe reproduce sweep report list compare test test-jax test-torch test-slow lint bench check-book clean
+.PHONY: help setup recipe reproduce sweep report list compare test test-jax test-torch test-slow lint bench check-book notebooks test-notebooks docs test-wheel clean
 
 help: ## show this help
 	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
@@ -65,6 +68,12 @@ $(TORCH_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
 	$(TORCH_VENV)/bin/python -m pip install --no-compile '$(TORCH_PIN)' -e '.[dev,torch]'
 	@touch $@
 
+# Notebooks and the documentation site need their own extras beside the dev ones.
+EXTRAS_STAMP := $(VENV)/.keras-dl-extras-installed
+$(EXTRAS_STAMP): $(STAMP)
+	$(PY) -m pip install --no-compile -e '.[dev,notebooks,docs]'
+	@touch $@
+
 setup: $(STAMP) ## create .venv and install keras-dl with its dev extras (recipes alone: make list)
 
 recipe: $(RUN_STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
@@ -73,11 +82,11 @@ recipe: $(RUN_STAMP) ## run one recipe: make recipe NAME=digits [ARGS='--quick']
 
 reproduce: $(RUN_STAMP) ## one recipe over seeds: make reproduce NAME=reuters SEEDS=5|3,7,11 [ARGS=...]
 	@test -n "$(NAME)" || { echo "usage: make reproduce NAME=<name> [SEEDS=5] [ARGS='...']; see: make list"; exit 2; }
-	$(PY) -m keras_dl reproduce $(NAME) --seeds $(SEEDS) $(ARGS)
+	$(PY) -m keras_dl reproduce $(NAME) --seeds $(SEEDS) --jobs $(JOBS) $(ARGS)
 
 sweep: $(RUN_STAMP) ## one recipe over a grid: make sweep NAME=digits GRID="epochs=5,10 batch-size=32,128" [ARGS=...]
 	@test -n "$(NAME)" -a -n "$(GRID)" || { echo 'usage: make sweep NAME=<name> GRID="epochs=5,10 batch-size=32,128" [ARGS="--quick"]; see: make list'; exit 2; }
-	$(PY) -m keras_dl sweep $(NAME) $(foreach point,$(GRID),--grid $(point)) $(ARGS)
+	$(PY) -m keras_dl sweep $(NAME) $(foreach point,$(GRID),--grid $(point)) --jobs $(JOBS) $(ARGS)
 
 report: $(RUN_STAMP) ## one static page of every run: runs/index.html (make report RUNS_DIR=runs)
 	$(PY) -m keras_dl report $(or $(RUNS_DIR),runs)
@@ -102,14 +111,27 @@ test-slow: $(STAMP) ## run only the slow, full-settings checks
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff
-	$(PY) -m ruff check keras_dl recipes tests bench conftest.py
+	$(PY) -m ruff check keras_dl recipes tests bench tools conftest.py
 
 bench: $(STAMP) $(JAX_VENV)/.keras-dl-installed $(TORCH_VENV)/.keras-dl-installed ## speed: keras_dl vs the book's code, on TensorFlow, JAX and torch
 	$(PY) bench/speed.py --interpreter jax=$(JAX_VENV)/bin/python --interpreter torch=$(TORCH_VENV)/bin/python $(ARGS)
 
 check-book: $(STAMP) ## every recipe over seeds, judged against the book; writes bench/results/book.md
-	$(PY) bench/check_book.py
+	$(PY) bench/check_book.py --jobs $(JOBS)
+
+notebooks: $(EXTRAS_STAMP) ## notebooks/NAME.ipynb for every recipe, generated from its script (never edit them)
+	$(PY) -m keras_dl notebook --all --out notebooks
+
+test-notebooks: $(EXTRAS_STAMP) ## execute every notebook top to bottom at --quick size (fails on any error)
+	$(PY) -m keras_dl notebook --all --check --out notebooks
+	$(PY) tools/run_notebooks.py notebooks --argv=--quick
+
+docs: $(EXTRAS_STAMP) ## the documentation site, site/index.html (mkdocs-material; warnings are errors)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+test-wheel: $(STAMP) ## build the wheel, install it into a fresh virtualenv, run list and a --quick recipe from an empty folder
+	bash tools/test_wheel.sh $(PY)
 
 clean: ## remove the virtualenv and caches (runs/ is kept)
-	rm -rf $(VENV) $(JAX_VENV) $(TORCH_VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(JAX_VENV) $(TORCH_VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis build dist site
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -17,7 +17,8 @@ Seeds and settings per recipe are chosen so that the whole check takes about 25 
 a 2-core CPU (ENTRIES). Before running, verified Keras files in ../shared/datasets (if that
 folder exists) are copied into the Keras cache, never replacing a file already there.
 
-Run: make check-book   (or python bench/check_book.py [--only reuters boston] [--runs DIR])
+Run: make check-book [JOBS=auto]   (or python bench/check_book.py [--only reuters boston]
+[--runs DIR] [--jobs N|auto]: each recipe's seeds on N worker processes)
 Writes bench/results/book.md and book.json (a full check only) and prints the table.
 """
 
@@ -40,6 +41,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before Keras starts Tensor
 from keras_dl.lab.groups import InProcess
 from keras_dl.lab.invocation import Outcome
 from keras_dl.lab.reproduce import reproduce
+from keras_dl.lab.workers import parse_jobs
 from keras_dl.records.read import groups_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,18 +133,24 @@ class Progress(InProcess):
         return outcome
 
 
-def run_entry(entry: Entry, out: Path, position: str) -> list[dict]:
-    """Reproduce one entry as a user would; one row per figure of its group record."""
+def run_entry(entry: Entry, out: Path, position: str, jobs: int = 1) -> list[dict]:
+    """Reproduce one entry as a user would (its seeds on `jobs` workers); one row per figure
+    of its group record."""
     argv = [*entry.argv, "--out", str(out), "--no-plots"]
     command = f"keras_dl reproduce {entry.recipe} --seeds {entry.seeds} {' '.join(argv)}"
-    print(f"\n=== {position} {command}", flush=True)
+    print(f"\n=== {position} {command}" + (f" --jobs {jobs}" if jobs > 1 else ""), flush=True)
     out.mkdir(parents=True, exist_ok=True)
     log = out / "reproduce.log"
     started = time.perf_counter()
     console = sys.stdout
+    seeds = list(range(entry.seeds))
     with log.open("w") as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
         try:
-            code = reproduce(entry.recipe, list(range(entry.seeds)), argv, runner=Progress(console))
+            if jobs > 1:  # the workers' output is in their logs; one line per seed here
+                with contextlib.redirect_stdout(console):
+                    code = reproduce(entry.recipe, seeds, argv, jobs=min(jobs, len(seeds)))
+            else:
+                code = reproduce(entry.recipe, seeds, argv, runner=Progress(console))
         except Exception as err:  # a broken recipe fails its row, not the whole check
             print(f"error: {type(err).__name__}: {err}")
             code = 1
@@ -270,7 +278,16 @@ def main() -> int:
         default=str(ROOT / "runs" / "check-book"),
         help="where the run records go (default: runs/check-book)",
     )
+    parser.add_argument(
+        "--jobs",
+        default="1",
+        help="each recipe's seeds on N worker processes, or auto (default: 1, in this process)",
+    )
     args = parser.parse_args()
+    try:
+        jobs = parse_jobs(args.jobs)
+    except ValueError as err:
+        parser.error(str(err))
     seed_keras_cache()
     entries = [e for e in ENTRIES if not args.only or e.recipe in args.only]
     if not entries:
@@ -280,9 +297,10 @@ def main() -> int:
     rows = []
     for index, entry in enumerate(entries):
         position = f"[{index + 1}/{len(entries)}]"
-        rows.extend(run_entry(entry, root / f"{index:02d}-{entry.recipe}", position))
+        rows.extend(run_entry(entry, root / f"{index:02d}-{entry.recipe}", position, jobs))
     wall = time.perf_counter() - started
     command = "python bench/check_book.py" + (f" --only {' '.join(args.only)}" if args.only else "")
+    command += f" --jobs {args.jobs} ({jobs} workers)" if jobs > 1 else ""
     text = write_table(rows, command, wall)
     print("\n" + text)
     previous = json.loads(VERDICTS.read_text()) if VERDICTS.is_file() else {}

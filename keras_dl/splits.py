@@ -75,7 +75,9 @@ def train_val_test_split(
     Args:
         X: features, shape ``(n, ...)``.
         y: targets, shape ``(n,)`` or ``(n, k)`` (one-hot rows are stratified by class).
-        val_size, test_size: a fraction in (0, 1) of the samples, or a number of samples.
+        val_size: the validation part: a fraction in (0, 1) of the samples, or a number of
+            samples.
+        test_size: the test part, as `val_size`.
         stratify: "auto" keeps class proportions when `y` holds class labels and every class
             has at least 3 members; True insists (error otherwise); False never; or an array
             of n group labels to stratify by.

@@ -1,5 +1,6 @@
 """Command line: ``python -m keras_dl list | run NAME [args] | reproduce NAME --seeds N [args]
-| sweep NAME --grid FLAG=V1,V2 [args] | compare RUN_DIR... | report [RUNS_DIR]``."""
+| sweep NAME --grid FLAG=V1,V2 [args] | compare RUN_DIR... | report [RUNS_DIR]
+| notebook NAME... [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -34,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         "reproduce",
         help="run a recipe over seeds and judge its figures: reproduce NAME --seeds 5 [flags]",
     )
-    reproduce.add_argument("name")
+    reproduce.add_argument("name", nargs="?")
     reproduce.add_argument("recipe_args", nargs=argparse.REMAINDER)
+    reproduce.add_argument(
+        "--resume", metavar="GROUP_DIR", help="finish an interrupted reproduction (its seeds)"
+    )
+    reproduce.add_argument("--jobs", metavar="N", help="worker processes (see NAME --help)")
     sweep = commands.add_parser(
         "sweep",
         help='run a recipe once per point of a grid: sweep NAME --grid "epochs=5,10" [flags]',
@@ -86,6 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="replace an --out PNG and CSV that an earlier compare wrote (never other files)",
     )
+    notebook = commands.add_parser(
+        "notebook",
+        help="write a recipe's Jupyter notebook, its steps as cells: notebook NAME [--out DIR]",
+    )
+    notebook.add_argument("names", nargs="*", metavar="NAME")
+    notebook.add_argument("--all", action="store_true", help="every recipe (and alias)")
+    notebook.add_argument(
+        "--out", default=".", help="the folder of the NAME.ipynb files (default: .)"
+    )
+    notebook.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when a notebook in --out is not what its recipe makes",
+    )
     report = commands.add_parser("report", help="write one static HTML page of every run")
     report.add_argument("runs_dir", nargs="?", default="runs", metavar="RUNS_DIR")
     report.add_argument("--out", default=None, help="the page (default: RUNS_DIR/index.html)")
@@ -109,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 mode=args.mode,
             )
             return 0
+        if args.command == "notebook":
+            return _notebooks(args.names, every=args.all, out=args.out, check=args.check)
         if args.command == "report":
             from keras_dl.records.report import report as write_report
 
@@ -119,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         with _ctrl_c_remembered() as pressed:
             start_backend(verbose=verbose)
             if args.command == "reproduce":
+                if args.resume is not None or args.name is None:
+                    return _resume(args.resume, args.name, args.jobs, recipe_args)
                 return _reproduce(args.name, recipe_args, pressed)
             if args.command == "sweep":
                 return _sweep(args.name, recipe_args, pressed)
@@ -193,22 +216,96 @@ def _one_line(err: Exception) -> str:
     return str(err).split("\n", 1)[0] if isinstance(err, ValueError) else str(err)
 
 
+def _notebooks(names: list[str], *, every: bool, out: str, check: bool) -> int:
+    """``notebook NAME... | --all [--out DIR] [--check]``."""
+    from pathlib import Path
+
+    from keras_dl.lab.notebook import notebook_json, write_notebook
+    from keras_dl.lab.registry import find_recipe, list_recipes
+
+    if every == bool(names):
+        raise ValueError(
+            f"notebook {' '.join(names) or '(no name)'}{' --all' if every else ''}: expected "
+            "recipe names or --all, not both"
+        )
+    infos = [r for r in list_recipes() if r.source != "yours"] if every else []
+    infos += [find_recipe(name) for name in names]
+    folder = Path(out)
+    if not check:
+        for info in infos:
+            print(f"wrote {write_notebook(info, folder)}")
+        return 0
+    stale = [
+        f"{info.name}.ipynb"
+        for info in infos
+        if not (folder / f"{info.name}.ipynb").is_file()
+        or (folder / f"{info.name}.ipynb").read_text(encoding="utf-8") != notebook_json(info)
+    ]
+    if every:
+        known = {f"{info.name}.ipynb" for info in infos}
+        stale += sorted(p.name for p in folder.glob("*.ipynb") if p.name not in known)
+    if stale:
+        print(
+            f"error: {len(stale)} notebook(s) in {folder} are not what their recipes make "
+            f"({', '.join(stale)}): run make notebooks",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{len(infos)} notebook(s) in {folder} are what their recipes make")
+    return 0
+
+
 def _reproduce(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``reproduce NAME --seeds N|a,b,c [recipe flags]``: --seeds may come anywhere."""
-    from keras_dl.lab.reproduce import parse_seeds, reproduce
+    from keras_dl.lab.reproduce import parse_seeds, reproduce, resume
+    from keras_dl.lab.workers import parse_jobs
 
     pressed.stop_if_pressed()
     seeds_parser = _group_parser(
         "reproduce", name, "Run the recipe once per seed and judge every figure over the seeds."
     )
-    seeds_parser.add_argument("--seeds", default="3", help="N (seeds 0..N-1) or 3,7,11")
+    seeds_parser.add_argument("--seeds", default=None, help="N (seeds 0..N-1) or 3,7,11")
+    seeds_parser.add_argument(
+        "--resume",
+        metavar="GROUP_DIR",
+        help="finish an interrupted reproduction: only its missing or unfinished seeds run",
+    )
     own, rest = seeds_parser.parse_known_args(recipe_args)
-    return reproduce(name, parse_seeds(own.seeds), rest)
+    jobs = parse_jobs(own.jobs)
+    if own.resume is not None:
+        if rest or own.seeds is not None:
+            given = " ".join([*(["--seeds", own.seeds] if own.seeds else []), *rest])
+            raise ValueError(
+                f"--resume {own.resume}: the group keeps its own seeds and flags; expected "
+                f"no other flag than --jobs. Received: {given}"
+            )
+        return resume(own.resume, jobs=jobs)
+    seeds = parse_seeds("3" if own.seeds is None else own.seeds)
+    return reproduce(name, seeds, rest, jobs=jobs)
+
+
+def _resume(group: str | None, name: str | None, jobs: str | None, rest: list[str]) -> int:
+    """``reproduce --resume GROUP_DIR [--jobs N]``."""
+    from keras_dl.lab.reproduce import resume
+    from keras_dl.lab.workers import parse_jobs
+
+    if group is None:
+        raise ValueError(
+            "reproduce: expected a recipe name (reproduce NAME --seeds 5) or --resume GROUP_DIR"
+        )
+    if name is not None or rest:
+        given = " ".join(filter(None, [name, *rest]))
+        raise ValueError(
+            f"--resume {group}: the group keeps its own recipe, seeds and flags; expected no "
+            f"other argument than --jobs. Received: {given}"
+        )
+    return resume(group, jobs=parse_jobs(jobs or "1"))
 
 
 def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``sweep NAME --grid FLAG=V1,V2 [--grid ...] [--metric M] [recipe flags]``."""
     from keras_dl.lab.sweep import parse_grid, sweep
+    from keras_dl.lab.workers import parse_jobs
     from keras_dl.records.curves import metric_mode
 
     pressed.stop_if_pressed()
@@ -224,19 +321,29 @@ def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     )
     grid_parser.add_argument("--metric", default="val_loss", help="curve to overlay (val_loss)")
     own, rest = grid_parser.parse_known_args(recipe_args)
+    jobs = parse_jobs(own.jobs)
     grid = parse_grid(own.grid)
     metric_mode(own.metric)  # a metric whose direction is unknown: said before any training
-    return sweep(name, grid, rest, metric=own.metric)
+    return sweep(name, grid, rest, metric=own.metric, jobs=jobs)
 
 
 def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:
-    """The parser of a group command's own flags; the recipe's flags pass through it."""
-    return argparse.ArgumentParser(
+    """The parser of a group command's own flags (and --jobs); the recipe's flags pass
+    through it."""
+    parser = argparse.ArgumentParser(
         prog=f"{program_name()} {command} {name}",
         description=description,
         epilog=f"The recipe's own flags pass through: {program_name()} run {name} --help",
         allow_abbrev=False,
     )
+    parser.add_argument(
+        "--jobs",
+        default="1",
+        metavar="N",
+        help="run the members on N worker processes of this machine, each with its share of "
+        "the cores; auto: one per core, as memory allows (default: 1, in this process)",
+    )
+    return parser
 
 
 def _list() -> int:
@@ -245,8 +352,10 @@ def _list() -> int:
     recipes = list_recipes()
     width = max(len(r.name) for r in recipes)
     for source, heading in SOURCES.items():
-        print(f"{heading} (recipes/{source}/)")
-        for recipe in (r for r in recipes if r.source == source):
+        listed = [r for r in recipes if r.source == source]
+        if listed:
+            print(heading)
+        for recipe in listed:
             summary = f"BROKEN: {recipe.broken}" if recipe.broken else recipe.summary
             print(f"  {recipe.name:<{width}}  {summary}")
     return 0

@@ -42,9 +42,16 @@ def running(invocation: Invocation) -> Iterator[Invocation]:
 
 def command_line() -> list[str]:
     """The command that runs the current recipe, as its user typed it (``sys.argv`` for a
-    recipe started as a script)."""
+    recipe started as a script; in a notebook, "jupyter" and the notebook's path where
+    Jupyter says it, not the kernel's own command)."""
     current = _current.get()
-    return list(current.command) if current else list(sys.argv)
+    if current:
+        return list(current.command)
+    from keras_dl.lab.inline import in_notebook
+
+    if in_notebook():
+        return ["jupyter", os.environ.get("JPY_SESSION_NAME") or "(a notebook)"]
+    return list(sys.argv)
 
 
 def program_name() -> str:

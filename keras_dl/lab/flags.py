@@ -117,9 +117,9 @@ def parser(
 
     Args:
         doc: the recipe's docstring: its first line is the description, the rest the epilog.
-        epochs, batch_size: defaults of ``--epochs`` and ``--batch-size``; omit them for a
-            recipe that does not train (``--epochs`` is capped under ``--quick`` wherever
-            a recipe defines it).
+        epochs: default of ``--epochs``; omit it for a recipe that does not train
+            (``--epochs`` is capped under ``--quick`` wherever a recipe defines it).
+        batch_size: default of ``--batch-size``; omit it for a recipe that does not train.
         datasets: the choices of ``--dataset``, the default first; empty: no such flag.
         quick: caps that ``--quick`` puts on the recipe's own flags, by destination,
             e.g. ``{"retrain_epochs": 2, "val_samples": 400}``.

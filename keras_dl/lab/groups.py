@@ -24,7 +24,13 @@ from keras_dl.lab.flags import out_folder
 from keras_dl.lab.invocation import Interrupted, Outcome, invoke
 from keras_dl.records.compare import compare
 from keras_dl.records.files import new_directory, stamp, write_json
-from keras_dl.records.read import GROUP_RECORDS, GroupRecord, read_config, read_history
+from keras_dl.records.read import (
+    GROUP_RECORDS,
+    GroupRecord,
+    read_config,
+    read_history,
+    read_metrics,
+)
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,29 @@ class Group:
         self.record = {**record, "started": started, "status": "running", self.members_key: []}
         self.save()
 
+    @classmethod
+    def reopen(cls, found: GroupRecord) -> Group:
+        """A group read back (`keras_dl.records.read.read_group`), to run its missing
+        members into: its record goes on where it stopped."""
+        group = cls.__new__(cls)
+        group.path, group.kind = found.path, found.kind
+        group.out = found.path.parent.parent
+        name, group.members_key = GROUP_RECORDS[found.kind]
+        group.record_file = found.path / name
+        group.record = {**found.data, "status": "running", group.members_key: found.members}
+        group.save()
+        return group
+
     def save(self) -> None:
         """Write the record as it stands."""
         write_json(self.record_file, self.record, replace=True)
 
-    def add(self, member: Member, outcome: Outcome) -> None:
-        """Record a member that ran: its exit status, its runs, its wall time."""
+    def add(
+        self, member: Member, outcome: Outcome, *, log: Path | None = None, peak_mb=None
+    ) -> None:
+        """Record a member that ran: its exit status, its runs, its wall time (and, when a
+        worker ran it, the log of its output and the worker's peak memory in MiB). A member
+        recorded before (a group resumed) is replaced."""
         entry = {
             **member.record,
             "exit": outcome.exit,
@@ -80,7 +103,12 @@ class Group:
         }
         if outcome.error:
             entry["error"] = outcome.error
-        self.record[self.members_key].append(entry)
+        if log is not None:
+            entry["log"] = os.path.relpath(log, self.path)
+        if peak_mb is not None:
+            entry["worker_peak_mb"] = peak_mb
+        entries = self.record[self.members_key]
+        entries[:] = [e for e in entries if not _same_member(e, member.record)] + [entry]
         self.save()
 
     def update(self, **fields) -> None:
@@ -106,7 +134,13 @@ class Group:
         if not runs:
             print(f"no run of the {self.kind} recorded {metric!r}: no overlay")
             return
-        compare(runs, metric, out=self.path / f"{metric}.png", group=seed_groups)
+        out = self.path / f"{metric}.png"  # a resumed group's overlay is drawn anew
+        compare(runs, metric, out=out, group=seed_groups, overwrite=out.exists())
+
+
+def _same_member(entry: dict, record: dict) -> bool:
+    """Whether a recorded entry is the member `record` names (the same seed or point)."""
+    return bool(record) and all(entry.get(key) == value for key, value in record.items())
 
 
 def _columns(run: Path) -> dict:
@@ -122,14 +156,33 @@ def drive(
     members: Sequence[Member],
     *,
     runner: Runner | None = None,
+    jobs: int = 1,
     overlay: str = "",
     seed_groups: bool = True,
 ) -> int:
     """Run each member, recording it in the group, then overlay the member runs' `overlay`
     metric ("": none); returns the exit status (0 when every member ran, else the first
     failing one's) and leaves the group "complete" or "failed" (or "interrupted", raising
-    the interrupt on)."""
-    runner = runner or InProcess()
+    the interrupt on). With ``jobs > 1`` the members run on that many worker processes
+    (`keras_dl.lab.workers.Workers`), one line printed per finished member."""
+    if jobs > 1:
+        if runner is not None:
+            raise ValueError(f"jobs={jobs}: expected jobs=1 with a runner of one's own")
+        status, stopped = _on_workers(group, recipe, members, jobs)
+    else:
+        status, stopped = _one_by_one(group, recipe, members, runner or InProcess())
+    if stopped:  # the first member failed without a run: every other one would fail too
+        group.update(status="failed")
+        return status
+    group.update(status="complete" if status == 0 else "failed")
+    if overlay and group.runs():
+        group.overlay(overlay, seed_groups=seed_groups)
+    return status
+
+
+def _one_by_one(group: Group, recipe: str, members: Sequence[Member], runner: Runner):
+    """The members in order, in `runner`: the exit status, and whether it stopped at the
+    first member (which failed without a run, e.g. a dataset missing)."""
     status = 0
     try:
         for index, member in enumerate(members):
@@ -138,20 +191,79 @@ def drive(
             group.add(member, outcome)
             if outcome.exit != 0:
                 status = status or outcome.exit
-                if not outcome.runs and index == 0:  # e.g. a dataset missing: all would fail
-                    group.update(status="failed")
-                    return status
+                if not outcome.runs and index == 0:
+                    return status, True
     except KeyboardInterrupt as stop:
         if isinstance(stop, Interrupted):  # the member it stopped, with what it kept
             group.add(member, stop.outcome)
-        group.update(status="interrupted")
-        print(f"\ninterrupted: {group.path} keeps the members it finished", file=sys.stderr)
-        stop.said = True
-        raise
-    group.update(status="complete" if status == 0 else "failed")
-    if overlay and group.runs():
-        group.overlay(overlay, seed_groups=seed_groups)
-    return status
+        _interrupted(group, stop)
+    return status, False
+
+
+def _on_workers(group: Group, recipe: str, members: Sequence[Member], jobs: int):
+    """The members on `jobs` workers, recorded in the order they end: the exit status, and
+    whether it stopped starting members (those that ended failed without a run)."""
+    from keras_dl.lab.workers import Workers
+
+    workers = Workers(jobs, group.path / "logs")
+    print(
+        f"{len(members)} members on {jobs} workers, {workers.threads} thread(s) each; "
+        f"each member's output: {group.path / 'logs'}/<n>.log",
+        flush=True,
+    )
+    status, done, made_runs = 0, 0, False
+    try:
+        workers.start(recipe, [member.argv for member in members])
+        while (ended := workers.next()) is not None:
+            index, outcome = ended
+            member = members[index]
+            group.add(member, outcome, log=workers.log(index), peak_mb=workers.peak_mb.get(index))
+            done += 1
+            made_runs = made_runs or bool(outcome.runs)
+            print(
+                f"[{done}/{len(members)}] {_progress(member, outcome)} "
+                f"({workers.running} running, {workers.left} left)",
+                flush=True,
+            )
+            if outcome.exit != 0:
+                status = status or outcome.exit
+                if not made_runs:  # e.g. a dataset missing: every member would fail
+                    workers.stop_starting()
+    except KeyboardInterrupt as stop:
+        for index, outcome in workers.interrupt():
+            peak = workers.peak_mb.get(index)
+            group.add(members[index], outcome, log=workers.log(index), peak_mb=peak)
+        _interrupted(group, stop)
+    finally:
+        workers.close()
+    return status, bool(status) and not made_runs
+
+
+def _progress(member: Member, outcome: Outcome) -> str:
+    """A finished member's line: what it was, its headline number (or why it failed), its
+    time, e.g. "seed 3: test accuracy 0.7947 (12 s)"."""
+    what = member.title.split(" (")[0]
+    if outcome.exit != 0:
+        return f"{what}: FAILED, exit {outcome.exit}: {outcome.error or 'see its log'}"
+    headline = ""
+    for run in outcome.runs[:1]:
+        result = read_metrics(run, default={}).get("result")
+        if isinstance(result, dict) and isinstance(result.get("value"), int | float):
+            headline = f" {result.get('metric', '')} {result['value']:.4g}"
+    return f"{what}:{headline or ' done'} ({outcome.wall_s:.0f} s)"
+
+
+def _interrupted(group: Group, stop: KeyboardInterrupt) -> None:
+    """Mark the group interrupted, say what it kept and how to finish it; raise on."""
+    group.update(status="interrupted")
+    finish = group.record.get("resume_command", "")
+    print(
+        f"\ninterrupted: {group.path} keeps the members it finished"
+        + (f"; finish it with:\n  {finish}" if finish else ""),
+        file=sys.stderr,
+    )
+    stop.said = True
+    raise stop
 
 
 def group_flags(recipe_args: Sequence[str], command: str, member: str) -> argparse.Namespace:

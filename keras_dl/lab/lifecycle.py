@@ -19,7 +19,7 @@ import numpy as np
 from keras.callbacks import TerminateOnNaN
 
 from keras_dl import runtime
-from keras_dl.lab import context
+from keras_dl.lab import context, inline
 from keras_dl.lab.callbacks import Backup, CtrlC, EpochLog, LiveTensorBoard
 from keras_dl.lab.flags import QUICK_NOTE
 from keras_dl.lab.invocation import RunRefusedError
@@ -83,6 +83,15 @@ class RecipeRun(Run):
             signal.signal(signal.SIGINT, self._on_ctrl_c)
             self._scope.callback(signal.signal, signal.SIGINT, previous)
         return self
+
+    def open(self) -> RecipeRun:
+        """Enter the run without a ``with`` block, for a notebook whose steps are cells of
+        their own (``run = recipe.start(...).open()``, then `close` after `finish`)."""
+        return self.__enter__()
+
+    def close(self) -> None:
+        """Leave a run opened with `open`: the ``with`` block's end, after `finish`."""
+        self.__exit__(None, None, None)
 
     def _on_ctrl_c(self, signum: int, frame) -> None:
         self.ctrl_c_pressed = True
@@ -172,7 +181,9 @@ class RecipeRun(Run):
     def save_figure(self, figure, filename: str = "curves.png") -> Path:
         """Save a figure into the run, signed with the run's name (and "--quick")."""
         signed(figure, f"{self.recipe}/{self.path.name}", quick=bool(self.args.quick))
-        return super().save_figure(figure, filename)
+        path = super().save_figure(figure, filename)
+        inline.show(path)
+        return path
 
     def result(self, metric: str, value: float | str, book: BookFigure | None = None, **kw):
         """A `Result` measured on this run's dataset (keywords: digits, holds, detail,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from keras_dl.lab import inline
 from keras_dl.lab.lifecycle import RecipeRun
 from keras_dl.records.book import Result
 from keras_dl.records.compare import compare
@@ -33,6 +34,8 @@ def overlay(
         suffix = "".join(f"-{part}" for part in (args.tag, label, metric) if part)
         out = unused_name(Path(args.out) / recipe, f"compare-{stamp()}{suffix}", (".png", ".csv"))
     rows = compare([run.path for run in runs], metric, 0.0, out)
+    if out is not None:
+        inline.show(out)
     if claim is not None:
         record = {**runs[-1].figure_record(claim), "runs": [run.name for run in runs]}
         runs[-1].add_claims([record])

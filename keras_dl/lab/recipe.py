@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from keras_dl.lab.flags import QUICK_EPOCHS, parser, positive_float, positive_int
 from keras_dl.lab.invocation import RunRefusedError, run_main
 from keras_dl.lab.lifecycle import RecipeRun, start
 from keras_dl.lab.overlay import overlay
+from keras_dl.lab.registry import packaged_dir
 from keras_dl.records.book import ANY_DATASET, BookFigure, Comparison, Result, around
 from keras_dl.records.run import EpochWriter
 
@@ -46,6 +48,7 @@ __all__ = [
     "around",
     "command",
     "overlay",
+    "packaged_file",
     "parser",
     "positive_float",
     "positive_int",
@@ -71,6 +74,12 @@ def command(main: Callable[[list[str] | None], int | None]) -> Callable[..., int
             return 130
 
     return wrapper
+
+
+def packaged_file(relative: str) -> Path:
+    """A data file that comes with the recipes, e.g. ``"notes/oysters.csv"``: beside its
+    script in a checkout (``recipes/notes/``) and in an installed package alike."""
+    return packaged_dir() / relative
 
 
 def print_table(rows: Sequence[Mapping[str, object]], *, title: str = "") -> None:

@@ -1,12 +1,14 @@
 """Find the recipe scripts and load one by name.
 
-The recipes live in two folders, one per source: ``recipes/book/`` (Deep Learning with
-Python) and ``recipes/notes/`` (the course notes). A recipe's name is its file stem, unique
-across both; a recipe may also declare other names for itself with other default flags
-(``ALIASES = {"mnist": ["--dataset", "mnist"]}`` in digits.py: ``mnist`` is the same script
-on MNIST). Listing reads each script's docstring and aliases without importing it, so
-`list` is instant; loading imports the script under a private module name
-(``keras_dl_recipes.<source>.<name>``), so a recipe never shadows a module of the same name.
+The recipes that come with keras-dl live in two folders, one per source: ``recipes/book/``
+(Deep Learning with Python) and ``recipes/notes/`` (the course notes); an installed package
+carries them as ``keras_dl/recipes/``. ``$KERAS_DL_RECIPES`` adds folders of one's own. A
+recipe's name is its file stem, unique across all of them; a recipe may also declare other
+names for itself with other default flags (``ALIASES = {"mnist": ["--dataset", "mnist"]}``
+in digits.py: ``mnist`` is the same script on MNIST). Listing reads each script's docstring
+and aliases without importing it, so `list` is instant; loading imports the script under a
+private module name (``keras_dl_recipes.<source>.<name>``), so a recipe never shadows a
+module of the same name.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from types import ModuleType
 SOURCES = {
     "book": "Deep Learning with Python (Chollet)",
     "notes": "Course notes on deep-learning fundamentals",
+    "yours": "Your recipes ($KERAS_DL_RECIPES)",
 }
 
 
@@ -48,34 +51,57 @@ class RecipeInfo:
         return self.path.stem
 
 
-def recipes_dir() -> Path:
-    """The recipes folder: ``$KERAS_DL_RECIPES``, else the checkout's ``recipes/``."""
-    if os.environ.get("KERAS_DL_RECIPES"):
-        return Path(os.environ["KERAS_DL_RECIPES"])
-    return Path(__file__).resolve().parents[2] / "recipes"
+def packaged_dir() -> Path:
+    """The recipes that come with keras-dl: ``keras_dl/recipes`` in an installed package
+    (the wheel maps the checkout's ``recipes/`` there), else the checkout's ``recipes/``."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "recipes"
+    return installed if installed.is_dir() else package.parent / "recipes"
+
+
+def extra_dirs() -> list[Path]:
+    """Folders of one's own recipes, from ``$KERAS_DL_RECIPES`` (several: separated by
+    ``os.pathsep``). Each holds scripts directly, or in ``book/`` and ``notes/``."""
+    value = os.environ.get("KERAS_DL_RECIPES", "")
+    return [Path(part) for part in value.split(os.pathsep) if part]
 
 
 def list_recipes() -> list[RecipeInfo]:
-    """Every recipe, grouped by source (book, then notes) and sorted by name within each.
+    """Every recipe: the packaged ones grouped by source (book, then notes) and sorted by
+    name within each, then those of ``$KERAS_DL_RECIPES`` (source "yours").
 
     Example:
         >>> [(r.source, r.name) for r in list_recipes()][:3]
         [('book', 'boston'), ('book', 'digits'), ('book', 'generalization')]
     """
-    folder = recipes_dir()
+    folder = packaged_dir()
     if not folder.is_dir():
         raise FileNotFoundError(
-            f"no recipes folder at {folder}: install keras-dl from its checkout "
-            "(pip install -e .) or set KERAS_DL_RECIPES"
+            f"no recipes folder at {folder}: expected keras-dl's recipes beside the package; "
+            "reinstall keras-dl (pip install keras-dl, or pip install -e . in its checkout)"
         )
     infos: list[RecipeInfo] = []
-    for source in SOURCES:
-        found = []
-        for path in sorted((folder / source).glob("*.py")):
-            if not path.name.startswith("_"):
-                found += _read(path, source)
-        infos += sorted(found, key=lambda info: info.name)
+    for source in ("book", "notes"):
+        infos += _read_folder(folder / source, source)
+    for extra in extra_dirs():
+        if not extra.is_dir():
+            raise FileNotFoundError(
+                f"KERAS_DL_RECIPES={extra}: expected a folder of recipe scripts; "
+                "there is no such folder"
+            )
+        for source in ("book", "notes"):
+            infos += _read_folder(extra / source, source)
+        infos += _read_folder(extra, "yours")
     return infos
+
+
+def _read_folder(folder: Path, source: str) -> list[RecipeInfo]:
+    """The recipes of the scripts in `folder` (none starting with "_"), sorted by name."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if not path.name.startswith("_"):
+            found += _read(path, source)
+    return sorted(found, key=lambda info: info.name)
 
 
 def _read(path: Path, source: str) -> list[RecipeInfo]:

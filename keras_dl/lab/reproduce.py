@@ -21,15 +21,19 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
+from keras_dl.lab.context import program_name
 from keras_dl.lab.flags import seed as seed_int
 from keras_dl.lab.groups import Group, Member, Runner, drive, group_flags, without_flag
 from keras_dl.lab.registry import find_recipe
-from keras_dl.records.files import atomic_write
+from keras_dl.records.files import atomic_replace, atomic_write
 from keras_dl.records.read import (
     read_config,
+    read_group,
     read_metrics,
     run_claims,
     run_figures,
@@ -79,21 +83,74 @@ def reproduce(
     *,
     out: str | None = None,
     runner: Runner | None = None,
+    jobs: int = 1,
 ) -> int:
-    """Run recipe `name` once per seed, write the group record, print every figure's
-    spread and verdict (the headline last); returns the exit status (0 when every seed
-    ran, else the first failing seed's)."""
+    """Run recipe `name` once per seed (on `jobs` worker processes), write the group
+    record, print every figure's spread and verdict (the headline last); returns the exit
+    status (0 when every seed ran, else the first failing seed's)."""
     own = _own_flags(recipe_args)
     script = find_recipe(name).script
-    command = f"python -m keras_dl reproduce {name} --seeds {','.join(map(str, seeds))}"
+    command = f"{program_name()} reproduce {name} --seeds {','.join(map(str, seeds))}"
     record = {
         "recipe": name,
         "seeds": list(seeds),
         "arguments": list(recipe_args),
-        "command": command + "".join(f" {a}" for a in recipe_args),
+        "command": command + "".join(f" {shlex.quote(a)}" for a in recipe_args),
     }
     group = Group("reproduce", script, out or own.out, record)
+    group.update(
+        resume_command=f"{program_name()} reproduce --resume {shlex.quote(str(group.path))}"
+    )
     print(f"reproduce {name} over seeds {', '.join(map(str, seeds))}: group record {group.path}")
+    return _run_seeds(group, name, seeds, recipe_args, runner=runner, jobs=jobs)
+
+
+def resume(path: str | os.PathLike, *, jobs: int = 1) -> int:
+    """Finish an interrupted (or failed) reproduction: run only the seeds whose member is
+    missing or did not complete, into the same group, then judge every figure again."""
+    found = read_group(path)
+    if found is None or found.kind != "reproduce":
+        raise ValueError(
+            f"--resume {path}: expected a reproduce group folder "
+            "(runs/<recipe>/reproduce-<stamp>, with its group.json); resume one seed's run "
+            "with run NAME --resume RUN_DIR"
+        )
+    data = found.data
+    name, seeds, recipe_args = data.get("recipe"), data.get("seeds"), data.get("arguments")
+    if (
+        not isinstance(name, str)
+        or not isinstance(seeds, list)
+        or not isinstance(recipe_args, list)
+    ):
+        raise ValueError(f"--resume {path}: its group.json names no recipe, seeds and arguments")
+    done = {
+        member.get("seed")
+        for member in found.members
+        if member.get("exit") == 0
+        and member["runs"]
+        and all(run_status(run) == "complete" for run in found.runs([member]))
+    }
+    missing = [seed for seed in seeds if seed not in done]
+    print(
+        f"resuming {found.path}: {len(done)} of {len(seeds)} seeds complete; "
+        f"running {', '.join(map(str, missing)) or 'none'}"
+    )
+    group = Group.reopen(found)
+    return _run_seeds(group, name, seeds, recipe_args, only=missing, jobs=jobs)
+
+
+def _run_seeds(
+    group: Group,
+    name: str,
+    seeds: Sequence[int],
+    recipe_args: Sequence[str],
+    *,
+    only: Sequence[int] | None = None,
+    runner: Runner | None = None,
+    jobs: int = 1,
+) -> int:
+    """Run the seeds (those in `only`, when given) into `group`, then judge the figures."""
+    own = _own_flags(recipe_args)
     kept = without_flag(recipe_args, "--tag")
     members = [
         Member(
@@ -102,9 +159,10 @@ def reproduce(
             f"seed {seed} ({index + 1} of {len(seeds)})",
         )
         for index, seed in enumerate(seeds)
+        if only is None or seed in only
     ]
     overlay = "" if own.no_plots else "val_loss"
-    status = drive(group, name, members, runner=runner, overlay=overlay)
+    status = drive(group, name, members, runner=runner, jobs=jobs, overlay=overlay)
     if status and not group.runs():
         return status  # no seed made a run (the first one's error said why)
     judgements = aggregate(group.runs())
@@ -181,4 +239,5 @@ def _save_csv(path: Path, judgements: Sequence[Judgement]) -> None:
         numbers = (s.n, s.mean, s.std, s.min, s.max, s.low, s.high) if s else [""] * 7
         writer.writerow([j.variant, j.metric, *numbers, j.book, j.verdict, j.reason])
     data = buffer.getvalue().encode()
-    atomic_write(path, lambda f: f.write(data))
+    write = atomic_replace if path.exists() else atomic_write  # a resumed group's, anew
+    write(path, lambda f: f.write(data))

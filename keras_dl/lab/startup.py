@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 
 LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
+OURS = "KERAS_DL_QUIET_START"  # says that LOG_LEVEL is ours, not the user's
 START_UP_NOISE = re.compile(
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] "  # an absl INFO or WARNING line of the C++ code
@@ -32,10 +33,12 @@ def start_backend(*, verbose: bool = False) -> None:
     ``TF_CPP_MIN_LOG_LEVEL``."""
     if "keras" in sys.modules:
         return
-    if verbose or LOG_LEVEL in os.environ:
+    ours = os.environ.get(OURS) == "1"  # set by a start_backend before (a worker's parent)
+    if verbose or (LOG_LEVEL in os.environ and not ours):
         _import_backend()
         return
     os.environ[LOG_LEVEL] = "3"
+    os.environ[OURS] = "1"
     with start_up_noise_dropped():
         _import_backend()
 

@@ -81,6 +81,7 @@ def sweep(
     *,
     metric: str = "val_loss",
     runner: Runner | None = None,
+    jobs: int = 1,
 ) -> int:
     """Run recipe `name` once per point of `grid` with the other `recipe_args`, write the
     sweep record and overlay the runs' `metric`; returns the exit status (0 when every
@@ -113,7 +114,7 @@ def sweep(
         for index, point in enumerate(points)
     ]
     overlay = "" if own.no_plots else metric
-    return drive(group, name, members, runner=runner, overlay=overlay, seed_groups=False)
+    return drive(group, name, members, runner=runner, jobs=jobs, overlay=overlay, seed_groups=False)
 
 
 def _own_flags(recipe_args: Sequence[str], grid: dict[str, list[str]]) -> argparse.Namespace:

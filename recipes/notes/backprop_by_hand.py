@@ -1,6 +1,7 @@
 """Backpropagation by hand: the notes' worked example, then the chain rule and Keras
 
-Course notes seeds/002_7062e522238e54db.txt ("역전파 시 어떻게 가중치를 조절하는가?").
+Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("역전파 시 어떻게 가중치를
+조절하는가?").
 
 One linear neuron y = 0.4 A + 0.3 B + 0.1 C with weights A = 0.1, B = 0.3, C = 0.2 outputs
 0.15; the target is 0.2, so the error is 0.05. The notes correct it by hand:

@@ -1,8 +1,9 @@
 """One-hot vs label encoding of a nominal and an ordinal feature, and what each does to a model
 
-Course notes seeds/001_0dbc437b24f32d29.txt (범주형 데이터: nominal data such as country names,
-whose categories have no order; ordinal data such as grades or service satisfaction, whose
-categories do; models take numbers, so categories are encoded first: one-hot or label encoding).
+Course notes: 이동일, "DL 딥러닝 CNN까지 다시 개념 익히기" (velog, 2023) (범주형 데이터: nominal
+data such as country names, whose categories have no order; ordinal data such as grades or service
+satisfaction, whose categories do; models take numbers, so categories are encoded first: one-hot or
+label encoding).
 
 Generated customers (from --seed) have a country (8, nominal) and a satisfaction level (5,
 ordinal: very dissatisfied < dissatisfied < neutral < satisfied < very satisfied). Their

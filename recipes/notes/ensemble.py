@@ -1,8 +1,9 @@
 """Ensembles of small nets: voting, bagging and stacking, against one net
 
-Course notes seeds/002_7062e522238e54db.txt (과적합의 해결 방안 - 앙상블: many small models vote,
-so a few wrong ones are outvoted and the whole generalizes better; bagging = bootstrap
-aggregating, boosting, stacking = a meta learner trained on the weak learners' predictions).
+Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) (과적합의 해결 방안 - 앙상블:
+many small models vote, so a few wrong ones are outvoted and the whole generalizes better; bagging
+= bootstrap aggregating, boosting, stacking = a meta learner trained on the weak learners'
+predictions).
 
 On one stratified 70/15/15 split of scikit-learn's digits (standardized on the training part),
 weak learners, Dense(16, relu) -> Dense(10, softmax) after 10 epochs of rmsprop (about 0.92
@@ -70,6 +71,8 @@ POOLS = ("single net", "bootstrap member")
 @recipe.command
 def main(argv: list[str] | None = None) -> int:
     """Train the pools over several seeds, combine them, and score everything; the exit status."""
+    # The flags: the recipe's own are the pool size (--members) and the training seeds the
+    # whole experiment is repeated with (--repeats).
     parser = recipe.parser(
         __doc__,
         epochs=10,
@@ -92,11 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 2:
         parser.error(f"--repeats {args.repeats}: expected at least 2 (a spread needs two seeds)")
+
+    # The data: one split for every seed (only the training seed changes).
     data = load_table(args.dataset, quick=args.quick, seed=args.seed)
     info = infer_task(data.train[1])
     print(f"{data}; {args.members} nets per pool, {args.repeats} training seeds")
 
     with recipe.start("ensemble", args, dataset=data.name) as run:
+        # At each training seed: a pool of nets on the whole training set (voting, hard
+        # and soft, and stacking) and one on bootstrap samples (bagging), each member
+        # also scored alone (one_repeat).
         repeats, histories = [], []
         for r in range(args.repeats):
             seed = args.seed * 1000 + r  # the split stays; the training seed changes

@@ -1,8 +1,9 @@
 """Perceptron gates, XOR built from three of them, and why one neuron cannot learn XOR
 
-Course notes seeds/003_5a190f2758ac6eef.txt ("퍼셉트론": AND, NAND, OR, XOR from gates) and
-seeds/002_7062e522238e54db.txt (single-layer perceptron, the XOR problem, multilayer
-perceptron); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 2; 모두의 딥러닝.
+Course notes: "딥러닝" lecture notes after DLFS and 모두의 딥러닝 (author not named) ("퍼셉트론":
+AND, NAND, OR, XOR from gates) and 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes)
+(single-layer perceptron, the XOR problem, multilayer perceptron); Deep Learning from Scratch
+(밑바닥부터 시작하는 딥러닝) ch. 2; 모두의 딥러닝.
 
 A perceptron outputs 1 when w . x + b > 0, else 0. With hand-set weights it is a gate:
 
@@ -66,7 +67,7 @@ GATE_WEIGHTS = {
     "notes": {"AND": ((0.5, 0.5), -0.7), "NAND": ((-0.5, -0.5), 0.7), "OR": ((1.0, 1.0), -0.5)},
     "modu": {"AND": ((1.0, 1.0), -1.0), "NAND": ((-2.0, -2.0), 3.0), "OR": ((2.0, 2.0), -1.0)},
 }
-SOURCES = {"dlfs": "DLFS ch. 2", "notes": "notes (seed 003)", "modu": "모두의 딥러닝"}
+SOURCES = {"dlfs": "DLFS ch. 2", "notes": "the notes", "modu": "모두의 딥러닝"}
 
 HIDDEN_UNITS = 8
 TITLES = {"neuron": "single neuron", "mlp": f"two-layer net ({HIDDEN_UNITS} tanh)"}

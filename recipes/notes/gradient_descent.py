@@ -1,8 +1,8 @@
 """Gradient descent: f = x0^2 + x1^2 at four learning rates, and a line fitted to scores
 
-Course notes seeds/002_7062e522238e54db.txt ("경사 하강법": weights adjusted along the
-derivative; the starting point and the learning rate matter); Deep Learning from Scratch
-(밑바닥부터 시작하는 딥러닝) ch. 4.4 (gradient_method.py); 모두의 딥러닝, the least-squares
+Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("경사 하강법": weights
+adjusted along the derivative; the starting point and the learning rate matter); Deep Learning from
+Scratch (밑바닥부터 시작하는 딥러닝) ch. 4.4 (gradient_method.py); 모두의 딥러닝, the least-squares
 and gradient-descent chapters (hours studied vs exam scores).
 
 1. f(x0, x1) = x0^2 + x1^2 from (-3, 4), x <- x - lr * grad f(x), the gradient taken

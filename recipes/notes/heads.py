@@ -1,11 +1,11 @@
 """Three output heads (linear, sigmoid, softmax), and a sigmoid equal to a 2-class softmax
 
-Course notes seeds/001_0dbc437b24f32d29.txt (출력 계층: regression -> one linear unit and
-MSE; binary classification -> one sigmoid unit; multiclass -> one softmax unit per class;
-"Sigmoid vs 2-class Softmax": both can give the same result, they differ in how they output it).
-The same table as Deep Learning with Python ch. 4 (IMDB, Reuters, Boston), on data embedded in
-scikit-learn, so it runs in seconds; each dataset is split 70/15/15 (stratified for classes),
-standardized on its training part, and trained as a run of its own:
+Course notes: 이동일, "DL 딥러닝 CNN까지 다시 개념 익히기" (velog, 2023) (출력 계층: regression ->
+one linear unit and MSE; binary classification -> one sigmoid unit; multiclass -> one softmax unit
+per class; "Sigmoid vs 2-class Softmax": both can give the same result, they differ in how they
+output it). The same table as Deep Learning with Python ch. 4 (IMDB, Reuters, Boston), on data
+embedded in scikit-learn, so it runs in seconds; each dataset is split 70/15/15 (stratified for
+classes), standardized on its training part, and trained as a run of its own:
 
   diabetes       442 x 10, disease progression (a float)  -> Dense(1), linear, mse, mae
   breast_cancer  569 x 30, malignant or benign (0/1)      -> Dense(1), sigmoid, binary CE

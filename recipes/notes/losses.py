@@ -1,8 +1,8 @@
 """Loss functions: MSE and cross-entropy on the notes' example, and why accuracy is no loss
 
-Course notes seeds/002_7062e522238e54db.txt ("손실 함수": MSE, cross-entropy error; "왜
-손실함수를 사용하는가?": accuracy's derivative is 0 almost everywhere); Deep Learning from
-Scratch (밑바닥부터 시작하는 딥러닝) ch. 4.2.
+Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("손실 함수": MSE,
+cross-entropy error; "왜 손실함수를 사용하는가?": accuracy's derivative is 0 almost everywhere);
+Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 4.2.
 
 1. Ten classes, the answer is class 2: t = one-hot(2). When the network gives class 2
    probability 0.6, y = [0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0],

@@ -1,9 +1,10 @@
 """Machine learning before deep learning: SVM, trees, forests and boosting against a Dense net
 
-Course notes seeds/004_0018b03e0c4d64f1.txt (1_2 "딥러닝 이전: 머신 러닝의 간략한 역사": support
-vector machines, decision trees, random forests, gradient boosting machines; "Training,
-Validation and Test": the training set fits a model, the validation set compares models, and
-the test set measures the chosen model once, at the end). Deep Learning with Python ch. 1.2.
+Course notes: ingu627, "[케라스(keras) 이해] 1장. 딥러닝이란 무엇인가" (blog, 2021) (1_2 "딥러닝
+이전: 머신 러닝의 간략한 역사": support vector machines, decision trees, random forests, gradient
+boosting machines; "Training, Validation and Test": the training set fits a model, the validation
+set compares models, and the test set measures the chosen model once, at the end). Deep Learning
+with Python ch. 1.2.
 
 On one stratified 70/15/15 split of each dataset (standardized on the training part), five
 families are fitted on the training part: an RBF SVM (C 1 or 10), a decision tree (max_depth 5,
@@ -63,13 +64,20 @@ DENSE_GRID = [{"hidden_units": (64,)}, {"hidden_units": (128, 64)}]
 @recipe.command
 def main(argv: list[str] | None = None) -> int:
     """Compare the five families on each dataset; returns the exit status."""
+    # The flags: --dataset breast_cancer, wine or both (each dataset a run of its own).
     args = recipe.parser(
         __doc__, epochs=20, batch_size=32, datasets=("both", *DATASETS)
     ).parse_args(argv)
+
+    # On each dataset, one split: the four classic families and the Dense net fit on the
+    # training part, each chooses its settings on the validation part alone, and only then
+    # is the sealed test set opened, once, for all of them (compare_on).
     tables, results = {}, []
     for dataset in DATASETS if args.dataset == "both" else (args.dataset,):
         tables[dataset], result = compare_on(dataset, args)
         results.append(result)
+
+    # Side by side: each family's chosen settings, validation and test accuracy, and time.
     print_summary(tables)
     for result in results:
         print(result.line())

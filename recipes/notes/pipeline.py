@@ -1,12 +1,12 @@
 """A Dense net in a scikit-learn Pipeline, grid-searched with 5-fold CV beside an SVM and a forest
 
-Course notes seeds/004_0018b03e0c4d64f1.txt (1_2 "Training, Validation and Test": the
-validation data chooses the model, the test data measures it once) and Deep Learning with
-Python ch. 4.3 / 5.2 (K-fold validation when the data is small). `ml_vs_dl` chooses each
-family's setting on one validation split; here every family is chosen as a scikit-learn
-user would: a `Pipeline` of `StandardScaler` and the model, searched by `GridSearchCV` with
-stratified 5-fold cross-validation on the training part (80%), so that the scaler of each
-fold sees only that fold's training rows. The test part (20%) is scored once, by the refit.
+Course notes: ingu627, "[케라스(keras) 이해] 1장. 딥러닝이란 무엇인가" (blog, 2021) (1_2 "Training,
+Validation and Test": the validation data chooses the model, the test data measures it once) and
+Deep Learning with Python ch. 4.3 / 5.2 (K-fold validation when the data is small). `ml_vs_dl`
+chooses each family's setting on one validation split; here every family is chosen as a
+scikit-learn user would: a `Pipeline` of `StandardScaler` and the model, searched by `GridSearchCV`
+with stratified 5-fold cross-validation on the training part (80%), so that the scaler of each fold
+sees only that fold's training rows. The test part (20%) is scored once, by the refit.
 
   Dense net      keras_dl.sklearn.DenseClassifier, hidden_units (32,) or (64, 64),
                  epochs --epochs / 3 or --epochs (10 or 30)
@@ -51,13 +51,21 @@ QUICK_ROWS, QUICK_FOLDS = 600, 2  # --quick: 600 rows, 2 folds, --epochs only, b
 @recipe.command
 def main(argv: list[str] | None = None) -> int:
     """Grid-search the three families on each dataset; returns the exit status."""
+    # The flags: --dataset breast_cancer, wine or both.
     args = recipe.parser(
         __doc__, epochs=30, batch_size=32, datasets=("both", *DATASETS)
     ).parse_args(argv)
     datasets = DATASETS if args.dataset == "both" else (args.dataset,)
     if args.quick and args.dataset == "both":
         datasets = ("breast_cancer",)  # a smoke run: the smaller table
+
+    # On each dataset: a grid search over each family's settings, scored by
+    # cross-validation on the training part only (a scikit-learn Pipeline refits the
+    # scaler inside each fold, so no fold sees another's statistics); the test set judges
+    # the chosen model once (search_on).
     results = [search_on(dataset, args) for dataset in datasets]
+
+    # Each dataset's result line, last.
     for result in results:
         print(result.line())
     return 0

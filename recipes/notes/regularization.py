@@ -1,9 +1,9 @@
 """Overfitting remedies: early stopping, L2 and dropout on digits with noisy labels
 
-Course notes seeds/002_7062e522238e54db.txt ("과적합(Overfitting)의 해결 방안": early
-stopping, regularization, dropout). The notes give no numbers; the claims checked here are
-theirs: training too long on noisy data makes a model learn the noise, and each remedy keeps
-it from doing so.
+Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("과적합(Overfitting)의 해결
+방안": early stopping, regularization, dropout). The notes give no numbers; the claims checked here
+are theirs: training too long on noisy data makes a model learn the noise, and each remedy keeps it
+from doing so.
 
 A small, noisy data set that overfits: scikit-learn's 8x8 digits (pixels / 16), split
 30/30/40 stratified (538 training, 540 validation, 719 test images), with 30% of the
@@ -79,6 +79,7 @@ VARIANTS = (
 @recipe.command
 def main(argv: list[str] | None = None) -> int:
     """Train the baseline and each remedy on digits with noisy labels; the exit status."""
+    # The flags: which variant to run, and how many training labels to make wrong.
     parser = recipe.parser(__doc__, epochs=40, batch_size=32)
     parser.add_argument(
         "--variant",
@@ -94,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    # The data: digits whose training labels are partly replaced by a wrong digit, so that
+    # a net can fit noise; validation and test labels stay clean.
     data, clean, wrong = load_noisy_digits(args.label_noise, quick=args.quick, seed=args.seed)
+
+    # The baseline and each remedy, a run each (run_variant).
     runs, rows, results = [], [], []
     for variant in VARIANTS:
         if args.variant in ("all", variant.name):

@@ -1,18 +1,20 @@
 """Finding and loading recipes by name, from the two source folders only."""
 
+import os
 import sys
 
 import pytest
 
-from keras_dl.lab.registry import SOURCES, list_recipes, load_recipe, recipes_dir
+from keras_dl.lab.registry import SOURCES, list_recipes, load_recipe, packaged_dir
 
 
 def test_every_recipe_has_a_title_a_source_and_a_unique_name():
     recipes = list_recipes()
     names = [r.name for r in recipes]
     assert len(names) == len(set(names)) == 24
-    assert {r.source for r in recipes} == set(SOURCES)
+    assert {r.source for r in recipes} == {"book", "notes"} < set(SOURCES)
     for recipe in recipes:
+        assert recipe.path.is_relative_to(packaged_dir())
         assert recipe.summary, f"{recipe.path} has no docstring title"
         assert recipe.path.parent.name == recipe.source
 
@@ -41,18 +43,25 @@ def test_recipes_load_under_private_names_and_leave_sys_path_alone():
     assert sys.path == before and "digits" not in sys.modules
 
 
-def test_recipes_folder_can_be_set_by_environment(monkeypatch, tmp_path):
+def test_the_environment_adds_folders_of_ones_own_recipes(monkeypatch, tmp_path):
+    packaged = [(r.name, r.source) for r in list_recipes()]
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "json.py").write_text(
         '"""Say hello"""\n\ndef main(argv=None):\n    return 0\n'
     )
     (tmp_path / "notes" / "_private.py").write_text("")
-    (tmp_path / "stray.py").write_text('"""Not in a source folder"""\n')
-    monkeypatch.setenv("KERAS_DL_RECIPES", str(tmp_path))
-    assert recipes_dir() == tmp_path
-    assert [(r.name, r.source, r.summary) for r in list_recipes()] == [
-        ("json", "notes", "Say hello")
+    (tmp_path / "mine.py").write_text('"""Beside them"""\n')
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "theirs.py").write_text('"""From a second folder"""\n')
+    monkeypatch.setenv("KERAS_DL_RECIPES", f"{tmp_path}{os.pathsep}{other}")
+    added = [(r.name, r.source, r.summary) for r in list_recipes()][len(packaged) :]
+    assert added == [
+        ("json", "notes", "Say hello"),
+        ("mine", "yours", "Beside them"),
+        ("theirs", "yours", "From a second folder"),
     ]
+    assert [(r.name, r.source) for r in list_recipes()][: len(packaged)] == packaged
     module = load_recipe("json")
     assert module.main() == 0
     import json
