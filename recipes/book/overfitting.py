@@ -1,9 +1,10 @@
 """Overfitting on IMDB: network size, L2 regularization and dropout (ch. 5.4)
 
-Deep Learning with Python, ch. 5.4.1-5.4.3 "Reducing the network's size", "Adding weight
-regularization", "Adding dropout". The IMDB classifier Dense(16) -> Dense(16) -> Dense(1,
-sigmoid) on multi-hot rows of the 10,000 most frequent words, rmsprop, 20 epochs of batch
-512, the last 40% of the 25,000 training reviews held out. Five variants, each a run:
+Deep Learning with Python, 2nd ed. ch. 5.4.4 "Regularizing your model": "Reducing the
+network's size", "Adding weight regularization", "Adding dropout". The IMDB classifier
+Dense(16) -> Dense(16) -> Dense(1, sigmoid) on multi-hot rows of the 10,000 most frequent
+words, rmsprop, 20 epochs of batch 512, the last 40% of the 25,000 training reviews held
+out. Five variants, each a run:
 
   variant   change                                   book: validation loss
   original  16 - 16                                  bottoms at epoch 3

@@ -1,9 +1,9 @@
 """Activation functions: step, sigmoid, tanh, ReLU and a softmax that does not overflow
 
-Course notes: "딥러닝" lecture notes after DLFS and 모두의 딥러닝 (author not named) ("활성화
+Course notes: "딥러닝" lecture notes (author not named; they follow DLFS ch. 2-3) ("활성화
 함수": step, sigmoid, ReLU, linear vs non-linear) and 양석환, "Deep Learning 01. 딥러닝 개요"
 (lecture notes) (sigmoid, tanh, ReLU, softmax; which output activation for which task); Deep
-Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 3.2 and 3.5.
+Learning from Scratch (밑바닥부터 시작하는 딥러닝, 사이토 고키; DLFS) ch. 3.2 and 3.5.
 
 1. Step, sigmoid, tanh and ReLU in NumPy, drawn with their derivatives (activations.png).
    The step's derivative is 0 wherever it exists: why the notes train with sigmoid (and

@@ -1,9 +1,9 @@
 """A 2-3-2-2 network's forward pass with fixed weights, in NumPy and in Keras
 
-Course notes: "딥러닝" lecture notes after DLFS and 모두의 딥러닝 (author not named) ("신경망
+Course notes: "딥러닝" lecture notes (author not named; they follow DLFS ch. 2-3) ("신경망
 구현하기": matrix products np.dot(X, W), the 3-layer network with 2 inputs, hidden layers of 3 and
-2 neurons, 2 outputs); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝) ch. 3.4.3,
-init_network / forward.
+2 neurons, 2 outputs); Deep Learning from Scratch (밑바닥부터 시작하는 딥러닝, 사이토 고키;
+DLFS) ch. 3.4.3, init_network / forward.
 
 A layer computes a = x W + b, then h(a). With the book's weights
 

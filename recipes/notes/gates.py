@@ -1,9 +1,9 @@
 """Perceptron gates, XOR built from three of them, and why one neuron cannot learn XOR
 
-Course notes: "딥러닝" lecture notes after DLFS and 모두의 딥러닝 (author not named) ("퍼셉트론":
+Course notes: "딥러닝" lecture notes (author not named; they follow DLFS ch. 2) ("퍼셉트론":
 AND, NAND, OR, XOR from gates) and 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes)
 (single-layer perceptron, the XOR problem, multilayer perceptron); Deep Learning from Scratch
-(밑바닥부터 시작하는 딥러닝) ch. 2; 모두의 딥러닝.
+(밑바닥부터 시작하는 딥러닝, 사이토 고키; DLFS) ch. 2; 모두의 딥러닝 (조태호).
 
 A perceptron outputs 1 when w . x + b > 0, else 0. With hand-set weights it is a gate:
 

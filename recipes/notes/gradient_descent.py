@@ -2,8 +2,8 @@
 
 Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("경사 하강법": weights
 adjusted along the derivative; the starting point and the learning rate matter); Deep Learning from
-Scratch (밑바닥부터 시작하는 딥러닝) ch. 4.4 (gradient_method.py); 모두의 딥러닝, the least-squares
-and gradient-descent chapters (hours studied vs exam scores).
+Scratch (밑바닥부터 시작하는 딥러닝) ch. 4.4 (gradient_method.py); 모두의 딥러닝 (조태호), the
+least-squares and gradient-descent chapters (hours studied vs exam scores).
 
 1. f(x0, x1) = x0^2 + x1^2 from (-3, 4), x <- x - lr * grad f(x), the gradient taken
    numerically as DLFS does (central differences, h = 1e-4). At lr 0.1, 20 steps (DLFS

@@ -1,8 +1,10 @@
 """Optimizers: SGD, Momentum, AdaGrad, RMSprop and Adam on a bowl and on digits
 
 Course notes: 양석환, "Deep Learning 01. 딥러닝 개요" (lecture notes) ("그 외의 가중치 조정 방법들:
-SGD, Momentum, AdaGrad, RMSprop, Adam"); the experiments and their numbers are those of Deep
-Learning from Scratch (밑바닥부터 시작하는 딥러닝, DLFS) ch. 6.1 "Updating parameters".
+SGD, Momentum, AdaGrad, RMSprop, Adam", their family tree after 하용호's slides "자습해도 모르겠던
+딥러닝, 머리속에 인스톨 시켜드립니다"); the experiments and their numbers are those of Deep
+Learning from Scratch (밑바닥부터 시작하는 딥러닝, 사이토 고키; DLFS) ch. 6.1 "Updating
+parameters".
 
 1. Paths (the run "paths"): each optimizer takes 30 steps on f(x, y) = x^2/20 + y^2 from
    (-7, 2) with DLFS's learning rates (SGD 0.95, Momentum 0.1, AdaGrad 1.5, Adam 0.3; RMSprop,

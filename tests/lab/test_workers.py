@@ -119,6 +119,7 @@ def test_resume_wants_a_reproduce_group(tmp_path, capsys):
     assert "expected no other flag than --jobs" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # two reproductions and two worker starts: about 30 s
 def test_the_same_figures_at_each_seed_with_any_jobs(tmp_path):
     """digits at two seeds, one after another and on two workers (TensorFlow: one thread
     each against the default pool): the same number at each seed."""
@@ -134,6 +135,7 @@ def test_the_same_figures_at_each_seed_with_any_jobs(tmp_path):
     assert values[1] == values[2]
 
 
+@pytest.mark.slow  # a driver and two workers in subprocesses: about 20 s
 def test_ctrl_c_stops_every_worker_and_keeps_what_finished(toy, tmp_path):
     """SIGINT to the driver of a --jobs 2 group: exit 130 within seconds, every member's
     run kept (interrupted, its finished epochs on disk), the group interrupted, and the
