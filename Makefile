@@ -29,7 +29,7 @@ JOBS   ?= 1
 OUT    ?= runs/compare/compare-$(shell date +%Y%m%d-%H%M%S).png
 
 .DEFAULT_GOAL := help
-.PHONY: help setup recipe reproduce sweep report list compare test test-jax test-torch test-slow lint bench check-book notebooks test-notebooks docs test-wheel clean
+.PHONY: help setup recipe reproduce sweep report list compare test test-jax test-torch test-slow lint bench check-book notebooks test-notebooks docs test-ray test-wheel clean
 
 help: ## show this help
 	@echo "keras-dl: Deep Learning with Python recipes on Keras 3"
@@ -71,7 +71,7 @@ $(TORCH_VENV)/.keras-dl-installed: setup.cfg pyproject.toml
 # Notebooks and the documentation site need their own extras beside the dev ones.
 EXTRAS_STAMP := $(VENV)/.keras-dl-extras-installed
 $(EXTRAS_STAMP): $(STAMP)
-	$(PY) -m pip install --no-compile -e '.[dev,notebooks,docs]'
+	$(PY) -m pip install --no-compile -e '.[dev,notebooks,docs,ray]'
 	@touch $@
 
 setup: $(STAMP) ## create .venv and install keras-dl with its dev extras (recipes alone: make list)
@@ -128,6 +128,9 @@ test-notebooks: $(EXTRAS_STAMP) ## execute every notebook top to bottom at --qui
 
 docs: $(EXTRAS_STAMP) ## the documentation site, site/index.html (mkdocs-material; warnings are errors)
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+test-ray: $(EXTRAS_STAMP) ## members as Ray tasks on a local Ray instance (TensorFlow)
+	$(PY) -m pytest -m ray
 
 test-wheel: $(STAMP) ## build the wheel, install it into a fresh virtualenv, run list and a --quick recipe from an empty folder
 	bash tools/test_wheel.sh $(PY)

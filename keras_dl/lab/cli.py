@@ -281,7 +281,7 @@ def _reproduce(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
             )
         return resume(own.resume, jobs=jobs)
     seeds = parse_seeds("3" if own.seeds is None else own.seeds)
-    return reproduce(name, seeds, rest, jobs=jobs)
+    return reproduce(name, seeds, rest, jobs=jobs, ray=own.ray)
 
 
 def _resume(group: str | None, name: str | None, jobs: str | None, rest: list[str]) -> int:
@@ -324,7 +324,7 @@ def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     jobs = parse_jobs(own.jobs)
     grid = parse_grid(own.grid)
     metric_mode(own.metric)  # a metric whose direction is unknown: said before any training
-    return sweep(name, grid, rest, metric=own.metric, jobs=jobs)
+    return sweep(name, grid, rest, metric=own.metric, jobs=jobs, ray=own.ray)
 
 
 def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:
@@ -342,6 +342,15 @@ def _group_parser(command: str, name: str, description: str) -> argparse.Argumen
         metavar="N",
         help="run the members on N worker processes of this machine, each with its share of "
         "the cores; auto: one per core, as memory allows (default: 1, in this process)",
+    )
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="run the members as Ray tasks: on a local Ray instance, or on the cluster at "
+        "ADDRESS (auto, ray://host:10001); their runs come back under --out",
     )
     return parser
 

@@ -157,6 +157,7 @@ def drive(
     *,
     runner: Runner | None = None,
     jobs: int = 1,
+    ray: str | None = None,
     overlay: str = "",
     seed_groups: bool = True,
 ) -> int:
@@ -164,11 +165,25 @@ def drive(
     metric ("": none); returns the exit status (0 when every member ran, else the first
     failing one's) and leaves the group "complete" or "failed" (or "interrupted", raising
     the interrupt on). With ``jobs > 1`` the members run on that many worker processes
-    (`keras_dl.lab.workers.Workers`), one line printed per finished member."""
-    if jobs > 1:
-        if runner is not None:
-            raise ValueError(f"jobs={jobs}: expected jobs=1 with a runner of one's own")
-        status, stopped = _on_workers(group, recipe, members, jobs)
+    (`keras_dl.lab.workers.Workers`); with `ray` ("" for a local instance, or a cluster's
+    address) as Ray tasks (`keras_dl.lab.on_ray.RayTasks`); either way one line is printed
+    per finished member."""
+    if (jobs > 1 or ray is not None) and runner is not None:
+        raise ValueError(f"jobs={jobs}, ray={ray!r}: expected neither with a runner of one's own")
+    if jobs > 1 and ray is not None:
+        raise ValueError(f"--jobs {jobs} --ray: expected one of them (Ray runs a task per core)")
+    if ray is not None:
+        from keras_dl.lab.on_ray import RayTasks
+
+        pool = RayTasks(ray, group.out, group.path / "logs")
+        where = f"as Ray tasks ({ray or 'a local instance'})"
+        status, stopped = _on_pool(group, recipe, members, pool, where)
+    elif jobs > 1:
+        from keras_dl.lab.workers import Workers
+
+        pool = Workers(jobs, group.path / "logs")
+        where = f"on {jobs} workers, {pool.threads} thread(s) each"
+        status, stopped = _on_pool(group, recipe, members, pool, where)
     else:
         status, stopped = _one_by_one(group, recipe, members, runner or InProcess())
     if stopped:  # the first member failed without a run: every other one would fail too
@@ -200,15 +215,12 @@ def _one_by_one(group: Group, recipe: str, members: Sequence[Member], runner: Ru
     return status, False
 
 
-def _on_workers(group: Group, recipe: str, members: Sequence[Member], jobs: int):
-    """The members on `jobs` workers, recorded in the order they end: the exit status, and
-    whether it stopped starting members (those that ended failed without a run)."""
-    from keras_dl.lab.workers import Workers
-
-    workers = Workers(jobs, group.path / "logs")
+def _on_pool(group: Group, recipe: str, members: Sequence[Member], workers, where: str):
+    """The members on `workers` (a `Workers` or a `RayTasks`), recorded in the order they
+    end: the exit status, and whether it stopped starting members (those that ended failed
+    without a run)."""
     print(
-        f"{len(members)} members on {jobs} workers, {workers.threads} thread(s) each; "
-        f"each member's output: {group.path / 'logs'}/<n>.log",
+        f"{len(members)} members {where}; each member's output: {group.path / 'logs'}/<n>.log",
         flush=True,
     )
     status, done, made_runs = 0, 0, False
@@ -217,7 +229,8 @@ def _on_workers(group: Group, recipe: str, members: Sequence[Member], jobs: int)
         while (ended := workers.next()) is not None:
             index, outcome = ended
             member = members[index]
-            group.add(member, outcome, log=workers.log(index), peak_mb=workers.peak_mb.get(index))
+            peak = getattr(workers, "peak_mb", {}).get(index)
+            group.add(member, outcome, log=workers.log(index), peak_mb=peak)
             done += 1
             made_runs = made_runs or bool(outcome.runs)
             print(
@@ -231,7 +244,7 @@ def _on_workers(group: Group, recipe: str, members: Sequence[Member], jobs: int)
                     workers.stop_starting()
     except KeyboardInterrupt as stop:
         for index, outcome in workers.interrupt():
-            peak = workers.peak_mb.get(index)
+            peak = getattr(workers, "peak_mb", {}).get(index)
             group.add(members[index], outcome, log=workers.log(index), peak_mb=peak)
         _interrupted(group, stop)
     finally:

@@ -84,8 +84,10 @@ def reproduce(
     out: str | None = None,
     runner: Runner | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> int:
-    """Run recipe `name` once per seed (on `jobs` worker processes), write the group
+    """Run recipe `name` once per seed (on `jobs` worker processes, or as Ray tasks on the
+    cluster at `ray`, "" for a local instance), write the group
     record, print every figure's spread and verdict (the headline last); returns the exit
     status (0 when every seed ran, else the first failing seed's)."""
     own = _own_flags(recipe_args)
@@ -102,7 +104,7 @@ def reproduce(
         resume_command=f"{program_name()} reproduce --resume {shlex.quote(str(group.path))}"
     )
     print(f"reproduce {name} over seeds {', '.join(map(str, seeds))}: group record {group.path}")
-    return _run_seeds(group, name, seeds, recipe_args, runner=runner, jobs=jobs)
+    return _run_seeds(group, name, seeds, recipe_args, runner=runner, jobs=jobs, ray=ray)
 
 
 def resume(path: str | os.PathLike, *, jobs: int = 1) -> int:
@@ -148,6 +150,7 @@ def _run_seeds(
     only: Sequence[int] | None = None,
     runner: Runner | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> int:
     """Run the seeds (those in `only`, when given) into `group`, then judge the figures."""
     own = _own_flags(recipe_args)
@@ -162,7 +165,7 @@ def _run_seeds(
         if only is None or seed in only
     ]
     overlay = "" if own.no_plots else "val_loss"
-    status = drive(group, name, members, runner=runner, jobs=jobs, overlay=overlay)
+    status = drive(group, name, members, runner=runner, jobs=jobs, ray=ray, overlay=overlay)
     if status and not group.runs():
         return status  # no seed made a run (the first one's error said why)
     judgements = aggregate(group.runs())

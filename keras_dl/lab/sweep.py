@@ -82,6 +82,7 @@ def sweep(
     metric: str = "val_loss",
     runner: Runner | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> int:
     """Run recipe `name` once per point of `grid` with the other `recipe_args`, write the
     sweep record and overlay the runs' `metric`; returns the exit status (0 when every

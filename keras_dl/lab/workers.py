@@ -249,7 +249,7 @@ def _serve(connection: Connection, threads: int) -> None:
         if task is None:
             return
         recipe, argv, log = task
-        with _output_to(log):
+        with output_to(log):
             try:
                 outcome = invoke(recipe, argv)
             except Interrupted as stop:
@@ -263,7 +263,7 @@ def _serve(connection: Connection, threads: int) -> None:
 
 
 @contextlib.contextmanager
-def _output_to(log: str) -> Iterator[None]:
+def output_to(log: str) -> Iterator[None]:
     """Send this process's standard output and error (Python's and the C libraries') to
     `log` for the body."""
     sys.stdout.flush()

@@ -170,3 +170,11 @@ def test_ctrl_c_stops_every_worker_and_keeps_what_finished(toy, tmp_path):
     assert not [line for line in err.splitlines() if line.startswith("Traceback")]
     config = json.loads((found.runs()[0] / "config.json").read_text())
     assert config["arguments"]["epochs"] == 300
+
+
+def test_ray_without_ray_installed_is_one_error_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails
+    assert cli.main(["reproduce", "digits", "--seeds", "2", "--quick", "--ray"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --ray needs Ray: pip install 'keras-dl[ray]'")
+    assert len(err.strip().splitlines()) == 1
