@@ -258,7 +258,6 @@ def _notebooks(names: list[str], *, every: bool, out: str, check: bool) -> int:
 def _reproduce(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``reproduce NAME --seeds N|a,b,c [recipe flags]``: --seeds may come anywhere."""
     from keras_dl.lab.reproduce import parse_seeds, reproduce, resume
-    from keras_dl.lab.workers import parse_jobs
 
     pressed.stop_if_pressed()
     seeds_parser = _group_parser(
@@ -271,7 +270,7 @@ def _reproduce(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
         help="finish an interrupted reproduction: only its missing or unfinished seeds run",
     )
     own, rest = seeds_parser.parse_known_args(recipe_args)
-    jobs = parse_jobs(own.jobs)
+    jobs = _workers(own)
     if own.resume is not None:
         if rest or own.seeds is not None:
             given = " ".join([*(["--seeds", own.seeds] if own.seeds else []), *rest])
@@ -305,7 +304,6 @@ def _resume(group: str | None, name: str | None, jobs: str | None, rest: list[st
 def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     """``sweep NAME --grid FLAG=V1,V2 [--grid ...] [--metric M] [recipe flags]``."""
     from keras_dl.lab.sweep import parse_grid, sweep
-    from keras_dl.lab.workers import parse_jobs
     from keras_dl.records.curves import metric_mode
 
     pressed.stop_if_pressed()
@@ -321,10 +319,22 @@ def _sweep(name: str, recipe_args: list[str], pressed: _Pressed) -> int:
     )
     grid_parser.add_argument("--metric", default="val_loss", help="curve to overlay (val_loss)")
     own, rest = grid_parser.parse_known_args(recipe_args)
-    jobs = parse_jobs(own.jobs)
+    jobs = _workers(own)
     grid = parse_grid(own.grid)
     metric_mode(own.metric)  # a metric whose direction is unknown: said before any training
     return sweep(name, grid, rest, metric=own.metric, jobs=jobs, ray=own.ray)
+
+
+def _workers(own: argparse.Namespace) -> int:
+    """The group's --jobs, refused up front beside --ray (before any group is made)."""
+    from keras_dl.lab.workers import parse_jobs
+
+    jobs = parse_jobs(own.jobs)
+    if jobs > 1 and own.ray is not None:
+        raise ValueError(
+            f"--jobs {own.jobs} --ray: expected one of them (Ray runs a task per core)"
+        )
+    return jobs
 
 
 def _group_parser(command: str, name: str, description: str) -> argparse.ArgumentParser:

@@ -178,3 +178,13 @@ def test_ray_without_ray_installed_is_one_error_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --ray needs Ray: pip install 'keras-dl[ray]'")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_jobs_beside_ray_is_refused_before_any_group_is_made(tmp_path, capsys):
+    out = tmp_path / "runs"
+    argv = ["--quick", "--jobs", "2", "--ray", "--out", str(out)]
+    assert cli.main(["reproduce", "digits", "--seeds", "2", *argv]) == 2
+    assert capsys.readouterr().err == (
+        "error: --jobs 2 --ray: expected one of them (Ray runs a task per core)\n"
+    )
+    assert not out.exists()
