@@ -79,9 +79,17 @@ ENTRIES: list[Entry] = [
     Entry("mnist_scratch", 5, DIGITS, label="digits"),  # [2]
     Entry("linear_classifier", 5),  # [1]
     Entry("imdb", 3),
+    Entry("imdb", 3, ["--edition", "3"], label="3rd ed."),
     Entry("reuters", 5),  # [35]
+    Entry("reuters", 5, ["--edition", "3"], label="3rd ed."),  # [35]
     Entry("boston", 2),  # [165]
+    Entry("california", 2),  # 3rd ed.
+    Entry("bag_of_words", 3),
+    Entry("bag_of_words", 3, ["--edition", "3"], label="3rd ed."),
+    Entry("jena", 3),
+    Entry("jena", 3, ["--edition", "3"], label="3rd ed."),
     Entry("generalization", 3),
+    Entry("generalization", 3, ["--edition", "3", "--variant", "capacity"], label="3rd ed."),
     Entry("generalization", 2, DIGITS, label="digits"),  # [48]
     Entry("overfitting", 3),
     Entry("keras_apis", 3),

@@ -16,14 +16,21 @@ Reported: samples/s (the median over rounds), the ratio to the same backend's bo
 ratio to TensorFlow's book code, the fraction of the machine's sgemm peak (measured here with
 NumPy: 6 flops per multiply-add per sample, forward and backward) and each process's peak RSS.
 
-Run: make bench   (or python bench/speed.py [--rounds 2] [--scale 1.0]
+3. Paired, the question that matters most (is the default ever slower than the book's
+   code?): both models in one process, one epoch each in turn, so that a slow spell of a
+   shared machine slows both alike. Separate processes of the very same code differ by
+   up to 15% on our 2-core machines; the pairs' median ratio does not drift with them.
+
+Run: make bench   (or python bench/speed.py [--rounds 2] [--scale 1.0] [--paired-only]
                    [--interpreter jax=.venv-jax/bin/python ...] [--out bench/results])
-Writes bench/results/speed-<cpu|gpu>.md and .json, and prints the table.
+Writes bench/results/speed-paired-<cpu|gpu>.md and speed-<cpu|gpu>.md (and .json), and
+prints the tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -44,7 +51,10 @@ NETWORKS = {
     "ch2 Dense 512-10": (60000, 784, (512,), 10, 128),
     "imdb Dense 16-16-1": (15000, 10000, (16, 16), 1, 512),
 }
-TIMED_EPOCHS = 2
+# Epochs timed after the warm-up epoch: several seconds each, so that one slow spell of a
+# shared machine does not decide a ratio (two epochs of IMDB took under a second).
+TIMED_EPOCHS = {"ch2 Dense 512-10": 3, "imdb Dense 16-16-1": 12}
+PAIRED_EPOCHS = {"ch2 Dense 512-10": 6, "imdb Dense 16-16-1": 16}  # pairs of epochs
 
 
 def book_vectorize_sequences(sequences, dimension: int) -> np.ndarray:
@@ -115,9 +125,9 @@ def book_model(hidden: tuple[int, ...], classes: int):
     return model
 
 
-def worker(network: str, config: str, scale: float) -> dict:
-    """Train `network` under `config` in this process; return its throughput and peak RSS."""
-    samples, features, hidden, classes, batch = NETWORKS[network]
+def network_data(network: str, scale: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Random data of the network's sizes (IMDB's rows multi-hot), and its batch size."""
+    samples, features, _, classes, batch = NETWORKS[network]
     samples = max(batch, int(samples * scale))
     rng = np.random.default_rng(0)
     if classes > 1:
@@ -126,27 +136,68 @@ def worker(network: str, config: str, scale: float) -> dict:
     else:  # about 230 words of 10,000 per review, as IMDB's
         x = (rng.random((samples, features), dtype=np.float32) < 0.023).astype(np.float32)
         y = rng.integers(0, 2, samples).astype(np.float32)
+    return x, y, batch
+
+
+def our_model(network: str):
+    """keras_dl's default for the network: `build_dense_model`, the fast path on."""
+    from keras_dl import build_dense_model
+
+    _, features, hidden, classes, _ = NETWORKS[network]
+    task = "multiclass" if classes > 1 else "binary"
+    return build_dense_model(
+        features, task, num_classes=classes if classes > 1 else None, hidden_units=hidden
+    )
+
+
+def paired_worker(network: str, scale: float) -> dict:
+    """The book's code and keras_dl's default in one process, one epoch each in turn
+    (book, ours, book, ours, ...): a slow spell of a shared machine slows both alike, so
+    the per-pair ratios say what separate processes cannot (their own spread is +-15% here)."""
+    x, y, batch = network_data(network, scale)
+    from keras_dl import runtime
+
+    runtime.seed_everything(0)
+    _, _, hidden, classes, _ = NETWORKS[network]
+    models = {"book": book_model(hidden, classes), "keras_dl": our_model(network)}
+    for model in models.values():
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up: tracing, compiling
+    ratios, seconds = [], {name: 0.0 for name in models}
+    for _ in range(PAIRED_EPOCHS[network]):
+        took = {
+            name: _timed(lambda m=model: m.fit(x, y, batch_size=batch, epochs=1, verbose=0))
+            for name, model in models.items()
+        }
+        ratios.append(took["book"] / took["keras_dl"])
+        for name in models:
+            seconds[name] += took[name]
+    return {
+        "samples_per_s": {name: PAIRED_EPOCHS[network] * len(x) / s for name, s in seconds.items()},
+        "ratios": ratios,
+        "backend": runtime.backend(),
+        "device": runtime.device(),
+    }
+
+
+def worker(network: str, config: str, scale: float) -> dict:
+    """Train `network` under `config` in this process; return its throughput and peak RSS."""
+    x, y, batch = network_data(network, scale)
+    _, _, hidden, classes, _ = NETWORKS[network]
 
     import keras
 
-    from keras_dl import build_dense_model, runtime
+    from keras_dl import runtime
 
     if config != "book":
         runtime.configure(xla="xla" in config, mixed_precision="mixed" in config)
     runtime.seed_everything(0)
-    if config == "book":
-        model = book_model(hidden, classes)
-    else:
-        task = "multiclass" if classes > 1 else "binary"
-        model = build_dense_model(
-            features, task, num_classes=classes if classes > 1 else None, hidden_units=hidden
-        )
+    model = book_model(hidden, classes) if config == "book" else our_model(network)
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up: tracing, compiling
-    start = time.perf_counter()
-    model.fit(x, y, batch_size=batch, epochs=TIMED_EPOCHS, verbose=0)
-    elapsed = time.perf_counter() - start
+    epochs = TIMED_EPOCHS[network]
+    elapsed = _timed(lambda: model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0))
     return {
-        "samples_per_s": TIMED_EPOCHS * samples / elapsed,
+        "samples_per_s": epochs * len(x) / elapsed,
+        "timed_epochs": epochs,
         "steps_per_execution": int(model.steps_per_execution),
         "peak_rss_mib": peak_rss_mib(),
         "backend": runtime.backend(),
@@ -271,6 +322,85 @@ def _ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
+def bench_paired(backends: dict[str, str], rounds: int, scale: float) -> list[dict]:
+    """Per backend and network, `rounds` processes of `paired_worker`; their ratios pooled."""
+    rows = []
+    for backend, network in itertools.product(backends, NETWORKS):
+        ratios, rates, errors = [], {"book": [], "keras_dl": []}, []
+        for round_ in range(rounds):
+            print(f"paired {round_ + 1}/{rounds}: {backend}, {network} ...", flush=True)
+            result = measure(backends[backend], backend, network, "paired", scale)
+            if "error" in result:
+                errors.append(result["error"])
+                continue
+            ratios += result["ratios"]
+            for name, rate in result["samples_per_s"].items():
+                rates[name].append(rate)
+        row = {"backend": backend, "network": network, "ratios": ratios}
+        row["device"] = result.get("device", platform.processor())
+        if not ratios:
+            rows.append({**row, "error": errors[-1] if errors else "no result"})
+            continue
+        row["samples_per_s"] = {name: statistics.median(r) for name, r in rates.items()}
+        rows.append(row)
+    return rows
+
+
+def ratio_interval(ratios: list[float]) -> tuple[float, float, float]:
+    """The pairs' geometric mean ratio and its 95% t-interval (on the log ratios)."""
+    from scipy import stats
+
+    logs = np.log(ratios)
+    mean, low, high = logs.mean(), logs.mean(), logs.mean()
+    if len(logs) > 1:
+        half = stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+        low, high = mean - half, mean + half
+    return float(np.exp(mean)), float(np.exp(low)), float(np.exp(high))
+
+
+def write_paired(rows: list[dict], out: Path, rounds: int, command: str | None = None) -> None:
+    """bench/results/speed-paired-<cpu|gpu>.md (and .json): the paired ratios, with the
+    machine's name."""
+    lines = [
+        "| backend | network | book code, samples/s | keras_dl default, samples/s "
+        "| keras_dl / book: median of the pairs | geometric mean, 95% interval "
+        "| lowest pair | highest pair | pairs |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        head = f"| {row['backend']} | {row['network']} |"
+        if "error" in row:
+            lines.append(f"{head} failed: {row['error']} | - | - | - | - | - | - |")
+            continue
+        rates, ratios = row["samples_per_s"], row["ratios"]
+        mean, low, high = ratio_interval(ratios)
+        lines.append(
+            f"{head} {rates['book']:,.0f} | {rates['keras_dl']:,.0f} "
+            f"| {statistics.median(ratios):.2f}x | {mean:.2f}x ({low:.2f}-{high:.2f}) "
+            f"| {min(ratios):.2f}x | {max(ratios):.2f}x | {len(ratios)} |"
+        )
+    command = command or "python bench/speed.py " + " ".join(sys.argv[1:])
+    text = "\n".join(
+        [
+            f"# The book's code against keras_dl's default, paired ({rows[0]['device']})",
+            "",
+            f"`{command.strip()}`, {time.strftime('%Y-%m-%d')}. Both models in one process "
+            f"per round ({rounds} rounds), one epoch each in turn after a warm-up epoch; a "
+            "pair's ratio is the book's epoch time over ours (above 1: keras_dl is faster).",
+            "",
+            *lines,
+            "",
+        ]
+    )
+    print(text)
+    kind = "gpu" if rows[0]["device"].startswith("GPU") else "cpu"
+    path = out / f"speed-paired-{kind}.md"
+    path.write_text(text)
+    record = {"command": command, "rounds": rounds, "rows": rows}
+    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {path} and {path.with_suffix('.json').name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2)")
@@ -285,10 +415,17 @@ def main() -> int:
         help="the Python to run a backend with, e.g. jax=.venv-jax/bin/python",
     )
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    parser.add_argument(
+        "--paired-only",
+        action="store_true",
+        help="only the paired measurement of the book's code against keras_dl's default",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("NETWORK", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(*args.worker, args.scale)))
+        network, config = args.worker
+        run = paired_worker if config == "paired" else functools.partial(worker, config=config)
+        print(json.dumps(run(network, scale=args.scale)))
         return 0
     interpreters = {}
     for item in args.interpreter:
@@ -302,6 +439,12 @@ def main() -> int:
 
     backends = installed_backends(interpreters)
     print(f"backends: {', '.join(f'{b} ({p})' for b, p in backends.items())}", flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    paired = bench_paired(backends, args.rounds, args.scale)
+    write_paired(paired, out, args.rounds)
+    if args.paired_only:
+        return 0
     peak = sgemm_peak()
     print(f"sgemm peak (NumPy, float32): {peak:.0f} GFLOP/s", flush=True)
     print("multi-hot encoding ...", flush=True)
@@ -324,8 +467,6 @@ def main() -> int:
         ]
     )
     print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     kind = "gpu" if device.startswith("GPU") else "cpu"
     path = out / f"speed-{kind}.md"
     replaced = " (replacing the previous results)" if path.exists() else ""

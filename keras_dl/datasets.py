@@ -6,6 +6,9 @@
 | `load_imdb`           | IMDB reviews (Keras)              | synthetic-imdb                     |
 | `load_reuters`        | Reuters newswires (Keras)         | synthetic-reuters                  |
 | `load_boston_housing` | Boston housing (Keras)            | synthetic-boston-housing           |
+| `load_california_housing` | California housing, small (Keras) | synthetic-california-housing   |
+| `load_jena_climate`   | Jena climate 2009-2016 (the book's CSV) | synthetic-jena-climate       |
+| `load_imdb_text`      | IMDB reviews as raw text (aclImdb) | synthetic-imdb-text               |
 | `load_table`          | scikit-learn's bundled tables     | - (embedded, always there)         |
 
 Each returns a `Data`: the dataset's name (the stand-in's name when one was used, so that a
@@ -21,7 +24,10 @@ the file, where to put it, and what to run instead; recipes print it and exit wi
 
 from __future__ import annotations
 
+import io
 import os
+import random
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +38,14 @@ import sklearn.datasets
 from sklearn.preprocessing import StandardScaler
 
 from keras_dl.splits import train_val_test_split
-from keras_dl.synthetic import synthetic_boston_housing, synthetic_mnist, synthetic_sequences
+from keras_dl.synthetic import (
+    synthetic_boston_housing,
+    synthetic_california_housing,
+    synthetic_jena_climate,
+    synthetic_mnist,
+    synthetic_reviews,
+    synthetic_sequences,
+)
 
 KERAS_DATA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILES = {
@@ -40,8 +53,15 @@ FILES = {
     "imdb": "imdb.npz",
     "reuters": "reuters.npz",
     "boston_housing": "boston_housing.npz",
+    "california_housing": "california_housing.npz",
+    "jena_climate": "jena_climate_2009_2016.csv.zip",
+    "aclimdb": "aclImdb_v1.tar.gz",
     "imdb_word_index": "imdb_word_index.json",
     "reuters_word_index": "reuters_word_index.json",
+}
+URLS = {  # files that Keras' own datasets folder does not hold
+    "jena_climate": "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip",
+    "aclimdb": "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
 }
 OFFLINE_ADVICE = {
     "mnist": "run with --dataset digits (embedded in scikit-learn, no download)",
@@ -98,7 +118,7 @@ class DatasetUnavailableError(RuntimeError):
         self.dataset = dataset
         self.filename = FILES[dataset]
         self.path = keras_cache_dir() / self.filename
-        self.url = KERAS_DATA_URL + self.filename
+        self.url = URLS.get(dataset, KERAS_DATA_URL + self.filename)
         advice = OFFLINE_ADVICE.get(dataset, OFFLINE_ADVICE["default"])
         super().__init__(
             f"{self.filename} is not in the Keras cache and could not be downloaded"
@@ -293,6 +313,131 @@ def load_boston_housing(*, quick: bool = False, seed: int = 0) -> Data:
         train, test = _keras_load("boston_housing", keras.datasets.boston_housing.load_data)
     train, test = (train[0].astype("float32"), train[1]), (test[0].astype("float32"), test[1])
     return Data(name, "boston_housing", train, test=test)
+
+
+def load_california_housing(*, quick: bool = False, seed: int = 0) -> Data:
+    """California housing, the small version the 3rd edition uses: 480 training and 120
+    test block groups of 8 float32 features; the median house value in dollars.
+
+    ``quick=True`` without california_housing.npz: generated rows of the same shape and
+    scales (synthetic-california-housing).
+    """
+    if quick and not is_cached("california_housing"):
+        name = "synthetic-california-housing"
+        train, test = synthetic_california_housing(seed=seed)
+    else:
+        name = "California housing"
+        train, test = _keras_load(
+            "california_housing", keras.datasets.california_housing.load_data, version="small"
+        )
+    train, test = (train[0].astype("float32"), train[1]), (test[0].astype("float32"), test[1])
+    return Data(name, "california_housing", train, test=test)
+
+
+JENA_QUICK_ROWS = 20_000  # about 139 days of 10-minute records
+
+
+def load_jena_climate(*, quick: bool = False, seed: int = 0) -> Data:
+    """The Jena climate records of 2009-2016 (the book's ch. 10 CSV, downloaded with
+    `keras.utils.get_file` as the book does): 420,451 rows, one every 10 minutes, of 14
+    float32 weather readings; ``train`` is ``(readings, temperature)``, the temperature
+    ("T (degC)") being column 1 of the readings.
+
+    ``quick=True``: the first 20,000 rows, or, without the file, generated readings with
+    daily and yearly cycles (synthetic-jena-climate).
+    """
+    if quick and not is_cached("jena_climate"):
+        readings = synthetic_jena_climate(JENA_QUICK_ROWS, seed=seed)
+        return Data("synthetic-jena-climate", "jena_climate", (readings, readings[:, 1]))
+    path = _keras_load(
+        "jena_climate",
+        keras.utils.get_file,
+        fname=FILES["jena_climate"],
+        origin=URLS["jena_climate"],
+    )
+    readings = _read_jena_csv(Path(path))
+    if quick:
+        readings = readings[:JENA_QUICK_ROWS]
+    return Data("Jena climate", "jena_climate", (readings, readings[:, 1]))
+
+
+def _read_jena_csv(path: Path) -> np.ndarray:
+    """The 14 readings of every row of the zipped CSV (its date column left out)."""
+    with zipfile.ZipFile(path) as archive, archive.open("jena_climate_2009_2016.csv") as file:
+        lines = io.TextIOWrapper(file, encoding="utf-8").read().splitlines()
+    header = lines[0].split(",")
+    if len(header) != 15 or "T (degC)" not in header[2]:
+        raise ValueError(f"{path}: expected the Jena climate CSV's 15 columns, T (degC) third")
+    return np.array([line.split(",")[1:] for line in lines[1:] if line], dtype="float32")
+
+
+ACLIMDB_QUICK_SIZES = (2000, 1000)  # train, test
+
+
+def load_imdb_text(*, quick: bool = False, seed: int = 0) -> Data:
+    """The IMDB reviews as raw text (Maas et al.'s aclImdb, downloaded with
+    `keras.utils.get_file` as the book does): 25,000 training and 25,000 test reviews,
+    labelled 0 (negative) and 1 (positive); the unlabelled ones are left out.
+
+    ``val``: 20% of each class of the training reviews, chosen as the book does
+    (``random.Random(1337)`` shuffles each class's files, the last 20% validate), the
+    files sorted by name first so that the split does not depend on the file system.
+    ``quick=True``: 2,000 training and 1,000 test reviews, or, without the archive,
+    generated short reviews whose words carry the label (synthetic-imdb-text).
+    """
+    train_size, test_size = ACLIMDB_QUICK_SIZES
+    if quick and not is_cached("aclimdb"):
+        train, test = synthetic_reviews(train_size, test_size, seed=seed)
+        name = "synthetic-imdb-text"
+    else:
+        folder = Path(
+            _keras_load(
+                "aclimdb",
+                keras.utils.get_file,
+                fname=FILES["aclimdb"],
+                origin=URLS["aclimdb"],
+                extract=True,
+            )
+        )
+        root = next(p for p in (folder / "aclImdb", folder) if (p / "train").is_dir())
+        train, test = _read_reviews(root / "train"), _read_reviews(root / "test")
+        if quick:  # a slice of each class, not the first files (all negative)
+            train, test = _spread_head(train, train_size), _spread_head(test, test_size)
+        name = "IMDB (text)"
+    train, val = _hold_out_per_class(train, 0.2)
+    return Data(name, "aclimdb", train, val, test, "20% of each class's training reviews validate")
+
+
+def _read_reviews(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of ``neg/*.txt`` (label 0) then ``pos/*.txt`` (1), each class in name order."""
+    texts, labels = [], []
+    for label, category in enumerate(("neg", "pos")):
+        for path in sorted((folder / category).glob("*.txt")):
+            texts.append(path.read_text(encoding="utf-8"))
+            labels.append(label)
+    return np.array(texts, dtype=object), np.array(labels, dtype="int64")
+
+
+def _spread_head(part: XY, size: int) -> XY:
+    """`size` samples, half from each class (the first of each)."""
+    x, y = part
+    keep = np.concatenate([np.flatnonzero(y == label)[: size // 2] for label in (0, 1)])
+    return x[keep], y[keep]
+
+
+def _hold_out_per_class(part: XY, fraction: float) -> tuple[XY, XY]:
+    """The book's validation split: per class, shuffle with ``random.Random(1337)`` and
+    hold out the last `fraction`."""
+    x, y = part
+    train, val = [], []
+    for label in np.unique(y):
+        indices = np.flatnonzero(y == label).tolist()
+        random.Random(1337).shuffle(indices)
+        held = int(fraction * len(indices))
+        train += indices[: len(indices) - held]
+        val += indices[len(indices) - held :]
+    train, val = np.sort(train), np.sort(val)
+    return (x[train], y[train]), (x[val], y[val])
 
 
 def load_word_index(dataset: str) -> dict[str, int]:

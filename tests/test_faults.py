@@ -635,8 +635,15 @@ def test_small_ones_too(tmp_path):
     args = recipe.parser("boston").parse_args(["--out", str(tmp_path), "--no-tensorboard"])
     with recipe.start("boston", args, dataset="synthetic") as run:
         (run.path / "fold-1.csv").write_text("epoch,loss,mae,val_loss,val_mae\n1,1,1,1,1\n")
-        folds = boston.cross_validate(
-            run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=0
+        folds = recipe.cross_validate(
+            run,
+            x.astype("float32"),
+            y,
+            boston.build_model,
+            folds=2,
+            epochs=3,
+            batch_size=16,
+            seed=0,
         )
         assert [len(fold["val_mae"]) for fold in folds] == [3, 3]
     one = start_run("demo", {}, out=tmp_path, tag="one")

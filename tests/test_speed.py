@@ -67,3 +67,25 @@ def test_a_bad_interpreter_argument_is_one_line():
     )  # fmt: skip
     assert done.returncode == 2
     assert "--interpreter 'mxnet=python': expected BACKEND=PYTHON" in done.stderr.splitlines()[-1]
+
+
+def test_the_paired_measurement_times_both_models_in_one_process(speed, tmp_path, capsys):
+    result = speed.measure(
+        sys.executable, keras.backend.backend(), "imdb Dense 16-16-1", "paired", scale=0.07
+    )
+    assert "error" not in result, result
+    assert len(result["ratios"]) == speed.PAIRED_EPOCHS["imdb Dense 16-16-1"]
+    assert all(ratio > 0 for ratio in result["ratios"])
+    row = {
+        "backend": result["backend"],
+        "network": "imdb Dense 16-16-1",
+        "ratios": [0.9, 1.2, 1.1],
+        "samples_per_s": {"book": 20000.0, "keras_dl": 22000.0},
+        "device": result["device"],
+    }
+    speed.write_paired([row], tmp_path, rounds=1)
+    text = (tmp_path / "speed-paired-cpu.md").read_text()
+    assert text.startswith(
+        f"# The book's code against keras_dl's default, paired ({row['device']})"
+    )
+    assert "| 20,000 | 22,000 | 1.10x | 1.06x (0.73-1.53) | 0.90x | 1.20x | 3 |" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -149,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
 
             pressed.stop_if_pressed()
             return invoke(args.name, recipe_args).exit
+    except BrokenPipeError:
+        # The reader of our output left (keras-dl list | head): nothing is wrong. Python
+        # would complain again when it flushes stdout at exit; point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
@@ -377,6 +383,7 @@ def _list() -> int:
         for recipe in listed:
             summary = f"BROKEN: {recipe.broken}" if recipe.broken else recipe.summary
             print(f"  {recipe.name:<{width}}  {summary}")
+    sys.stdout.flush()  # here, where a reader that left (| head) is no error
     return 0
 
 

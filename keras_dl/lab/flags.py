@@ -12,6 +12,7 @@ from keras_dl.records.files import TAG_PATTERN
 from keras_dl.records.read import RecordError, read_config
 
 QUICK_EPOCHS = 2
+DEFAULT_EDITION = 2  # the book's 2nd edition: its Korean translation is what the course notes cite
 QUICK_NOTE = f"a small slice and at most {QUICK_EPOCHS} epochs"
 MAX_SEED = 2**32 - 1  # what NumPy's and the backends' generators accept
 MAX_CPU_DEVICES = 64  # XLA's CPU compiler aborts on 1000 logical devices; 64 gain nothing more
@@ -112,6 +113,7 @@ def parser(
     batch_size: int | None = None,
     datasets: Sequence[str] = (),
     quick: Mapping[str, int] | None = None,
+    editions: Mapping[int, str] | None = None,
 ) -> RecipeParser:
     """The flags every recipe shares; add the recipe's own to the returned parser.
 
@@ -123,6 +125,9 @@ def parser(
         datasets: the choices of ``--dataset``, the default first; empty: no such flag.
         quick: caps that ``--quick`` puts on the recipe's own flags, by destination,
             e.g. ``{"retrain_epochs": 2, "val_samples": 400}``.
+        editions: the book's editions the recipe follows, each with what changes in it,
+            e.g. ``{2: "rmsprop", 3: "adam"}``; `DEFAULT_EDITION` among them is the default.
+            Empty: no ``--edition`` flag.
 
     Example:
         >>> p = parser(__doc__, epochs=20, batch_size=512, quick={"val_samples": 400})
@@ -160,6 +165,22 @@ def parser(
             choices=tuple(datasets),
             default=datasets[0],
             help="the data to train on, described below (default: %(default)s)",
+        )
+    if editions:
+        if DEFAULT_EDITION not in editions:
+            raise ValueError(
+                f"editions={dict(editions)!r}: expected the default edition "
+                f"{DEFAULT_EDITION} among them"
+            )
+        default = DEFAULT_EDITION
+        changes = "; ".join(f"{number}: {what}" for number, what in editions.items())
+        result.add_argument(
+            "--edition",
+            type=int,
+            choices=tuple(editions),
+            default=default,
+            help=f"the book's edition whose settings and figures to follow ({changes}; "
+            f"default: {default})",
         )
     result.add_argument(
         "--seed",

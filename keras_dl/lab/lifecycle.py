@@ -21,11 +21,11 @@ from keras.callbacks import TerminateOnNaN
 from keras_dl import runtime
 from keras_dl.lab import context, inline
 from keras_dl.lab.callbacks import Backup, CtrlC, EpochLog, LiveTensorBoard
-from keras_dl.lab.flags import QUICK_NOTE
+from keras_dl.lab.flags import DEFAULT_EDITION, QUICK_NOTE
 from keras_dl.lab.invocation import RunRefusedError
 from keras_dl.lab.resume import resumed_run
 from keras_dl.records import tensorboard as event_logs
-from keras_dl.records.book import ANY_DATASET, BookFigure, Result
+from keras_dl.records.book import ANY_DATASET, BookFigure, Result, ordinal
 from keras_dl.records.files import TAG_PATTERN
 from keras_dl.records.plots import history_figure, signed
 from keras_dl.records.read import (
@@ -347,9 +347,11 @@ def start(
     replicas = (
         f", {distribution.strategy} on {distribution.replicas} replicas" if args.distribute else ""
     )
+    edition = getattr(args, "edition", None)
     print(
         f"[{name}{' ' + variant if variant else ''}] backend {environment['backend']}, "
         f"{environment['device']}, dataset {dataset}{replicas}"
+        + (f", the book's {ordinal(edition)} edition" if edition else "")
     )
     resumed = resumed_run(name, args, variant)
     if resumed is not None:
@@ -362,12 +364,16 @@ def start(
             raise RunRefusedError(f"--resume {resumed}: {err}") from None
         print(f"resuming {resumed}: {run.epochs_finished()} epoch(s) of it on disk")
     else:
-        tag = "-".join(part for part in (args.tag, variant) if part) or None
+        # A run of another edition than the default is named so: reuters/<time>-ed3.
+        other_edition = edition not in (None, DEFAULT_EDITION)
+        parts = (args.tag, variant, f"ed{edition}" if other_edition else "")
+        tag = "-".join(part for part in parts if part) or None
         config = {
             "arguments": vars(args),
             "seed": args.seed,
             "dataset": dataset,
             "variant": variant or None,
+            **({"edition": edition} if edition else {}),
             **environment,
             **distribution.as_dict(),
             "command": context.command_line(),

@@ -155,6 +155,11 @@ def _header(layout: _Layout, info: RecipeInfo, docstring: str) -> None:
             [
                 f"# The flags, as on the command line (keras-dl run {info.name} ...): e.g.",
                 '# ["--quick"] for a smoke run in seconds, ["--epochs", "10", "--seed", "1"].',
+                *(
+                    ['# ["--edition", "3"]: the 3rd edition\'s settings and figures.']
+                    if 3 in info.editions
+                    else []
+                ),
                 f"argv = {flags}",
             ],
             tags=("parameters",),

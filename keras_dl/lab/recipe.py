@@ -29,11 +29,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from keras_dl.lab.flags import QUICK_EPOCHS, parser, positive_float, positive_int
+from keras_dl.lab.folds import cross_validate, fold_mean, kfold_parser, smoothed_bottom
 from keras_dl.lab.invocation import RunRefusedError, run_main
 from keras_dl.lab.lifecycle import RecipeRun, start
 from keras_dl.lab.overlay import overlay
 from keras_dl.lab.registry import packaged_dir
-from keras_dl.records.book import ANY_DATASET, BookFigure, Comparison, Result, around
+from keras_dl.records.book import ANY_DATASET, BookFigure, Comparison, Result, around, ordinal
 from keras_dl.records.run import EpochWriter
 
 __all__ = [
@@ -47,12 +48,17 @@ __all__ = [
     "RunRefusedError",
     "around",
     "command",
+    "cross_validate",
+    "fold_mean",
+    "kfold_parser",
+    "ordinal",
     "overlay",
     "packaged_file",
     "parser",
     "positive_float",
     "positive_int",
     "print_table",
+    "smoothed_bottom",
     "start",
 ]
 

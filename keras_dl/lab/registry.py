@@ -34,8 +34,9 @@ class RecipeInfo:
     """A recipe: its name, source folder, path and the first line of its docstring.
 
     `flags` are the flags its name stands for (an alias: the script's own name and these
-    flags, e.g. ``digits --dataset mnist``); `broken` says why a script cannot be read
-    (e.g. a syntax error), "" when it can.
+    flags, e.g. ``digits --dataset mnist``); `editions` the book's editions its
+    ``--edition`` follows (its ``EDITIONS``; none: no such flag); `broken` says why a
+    script cannot be read (e.g. a syntax error), "" when it can.
     """
 
     name: str
@@ -44,6 +45,7 @@ class RecipeInfo:
     summary: str
     broken: str = ""
     flags: tuple[str, ...] = field(default=())
+    editions: tuple[int, ...] = field(default=())
 
     @property
     def script(self) -> str:
@@ -72,7 +74,7 @@ def list_recipes() -> list[RecipeInfo]:
 
     Example:
         >>> [(r.source, r.name) for r in list_recipes()][:3]
-        [('book', 'boston'), ('book', 'digits'), ('book', 'generalization')]
+        [('book', 'bag_of_words'), ('book', 'boston'), ('book', 'california')]
     """
     folder = packaged_dir()
     if not folder.is_dir():
@@ -113,19 +115,25 @@ def _read(path: Path, source: str) -> list[RecipeInfo]:
         reason = getattr(err, "msg", None) or str(err)
         return [RecipeInfo(path.stem, source, path, "", f"{reason}{line} of {path}")]
     summary = (ast.get_docstring(module) or "").strip().split("\n", 1)[0]
-    infos = [RecipeInfo(path.stem, source, path, summary)]
+    editions = tuple(_literal(module, "EDITIONS"))
+    infos = [RecipeInfo(path.stem, source, path, summary, editions=editions)]
     for name, flags in _aliases(module).items():
         described = f"{summary}, as {path.stem} {' '.join(flags)}"
-        infos.append(RecipeInfo(name, source, path, described, flags=tuple(flags)))
+        infos.append(
+            RecipeInfo(name, source, path, described, flags=tuple(flags), editions=editions)
+        )
     return infos
 
 
 def _aliases(module: ast.Module) -> dict[str, list[str]]:
     """The script's ``ALIASES = {name: [flags]}``, read as a literal."""
+    return _literal(module, "ALIASES")
+
+
+def _literal(module: ast.Module, name: str) -> dict:
+    """The script's top-level ``NAME = {...}``, read as a literal ({} if it has none)."""
     for node in module.body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
-            "ALIASES"
-        ]:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [name]:
             return ast.literal_eval(node.value)
     return {}
 

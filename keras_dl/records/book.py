@@ -34,7 +34,9 @@ DIFFERS = "differs"  # a known, explained disagreement (the reason is declared w
 NO_FIGURE = "no published figure"
 SMOKE = "--quick smoke run: not comparable with any published figure"
 VERDICTS = (INSIDE, OUTSIDE, STAND_IN, EXACT, DIFFERS, NO_FIGURE)
-RELATIONS = ("lower", "higher")
+# "lower"/"higher": reliably so, beyond the margin; "not lower": not reliably lower (a claim
+# such as "close to the baseline, but not reliably better"), fails only when it reliably is.
+RELATIONS = ("lower", "higher", "not lower")
 # Where a figure comes from: the book (Deep Learning with Python, an edition's chapter),
 # the course notes (a lesson), another published text (its title and chapter), or an
 # identity that holds by mathematics.
@@ -78,9 +80,14 @@ class Comparison:
         return float(self.first_value) - float(self.second_value)
 
     def beyond(self, low: float, high: float) -> bool:
-        """Whether an interval of the difference lies wholly beyond the margin, on the
-        claimed side (below ``-margin`` for "lower", above ``margin`` for "higher")."""
-        return high < -self.margin if self.relation == "lower" else low > self.margin
+        """Whether an interval of the difference bears the claim out: it lies wholly below
+        ``-margin`` ("lower"), wholly above ``margin`` ("higher"), or not wholly below
+        ``-margin`` ("not lower")."""
+        if self.relation == "lower":
+            return high < -self.margin
+        if self.relation == "higher":
+            return low > self.margin
+        return high >= -self.margin
 
     @property
     def holds(self) -> bool:
@@ -186,7 +193,7 @@ class BookFigure:
         """Where the figure comes from, as lines print it: "book, 2nd ed. ch. 2.1",
         "notes, <lesson>", "DLFS ch. 3.5" or "identity"."""
         if self.origin == "book":
-            return " ".join(filter(None, (f"book, {_ordinal(self.edition)} ed.", self.source)))
+            return " ".join(filter(None, (f"book, {ordinal(self.edition)} ed.", self.source)))
         if self.origin == "notes":
             return f"notes, {self.source}" if self.source else "notes"
         if self.origin == "identity":
@@ -349,8 +356,8 @@ class Result:
         }
 
 
-def _ordinal(number: int) -> str:
-    """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th", 11 -> "11th"."""
+def ordinal(number: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th", 11 -> "11th": how an edition is named."""
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
     return f"{number}{suffix or 'th'}"
 

@@ -185,3 +185,49 @@ def _style_axes(ax, metric: str) -> None:
     ax.set_ylabel(metric)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
+
+
+def kfold_curve_figure(
+    history: Mapping[str, Sequence[float]],
+    smoothed: np.ndarray,
+    *,
+    skip: int,
+    bottom: int,
+    score_epoch: int,
+    unit: str,
+    book_epoch: int | None = None,
+) -> Figure:
+    """The book's K-fold figure. Left: training and validation MAE per epoch, mean over the
+    folds. Right: the validation MAE smoothed, where it bottoms, the epoch the folds are
+    scored at and the book's epoch. Both drop the first `skip` epochs, whose errors would
+    flatten the rest; `unit` labels the error axis (e.g. "$1000s")."""
+    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    epochs = np.arange(skip + 1, len(history["val_mae"]) + 1)
+    line = "o-" if len(epochs) <= 50 else "-"  # dots, so that short runs (--quick) show
+    left.plot(epochs, history["mae"][skip:], line, markersize=3, label="training")
+    left.plot(epochs, history["val_mae"][skip:], line, markersize=3, label="validation")
+    left.set_title("MAE, mean of the folds")
+
+    orange = {"color": "tab:orange", "markersize": 3}
+    right.plot(epochs, history["val_mae"][skip:], line, alpha=0.3, label="raw", **orange)
+    right.plot(epochs, smoothed, line, linewidth=2, label="smoothed", **orange)
+    best = smoothed[bottom - skip - 1]
+    right.plot(
+        [bottom], [best], "*", color="tab:red", markersize=14, label=f"minimum, epoch {bottom}"
+    )
+    right.axvline(
+        score_epoch, color="grey", linestyle=":", label=f"K-fold score, epoch {score_epoch}"
+    )
+    if book_epoch is not None and skip < book_epoch <= len(epochs) + skip:
+        right.axvline(
+            book_epoch, color="tab:green", linestyle="--", label=f"book: epoch {book_epoch}"
+        )
+    right.set_title("Validation MAE, smoothed")
+    for ax in (left, right):
+        ax.set_xlabel(f"epoch (first {skip} dropped)" if skip else "epoch")
+        ax.set_ylabel(f"MAE ({unit})")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return fig

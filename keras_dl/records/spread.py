@@ -245,11 +245,14 @@ def _judge_comparisons(judgement: Judgement, seeds: list[list[Comparison]]) -> b
         judgement.reason = "one seed: a claim is judged over 2 seeds or more"
     else:
         comparison = seeds[0][tightest]
-        side = "below" if comparison.relation == "lower" else "above"
-        bound = (-comparison.margin if comparison.relation == "lower" else comparison.margin) + 0.0
+        failure = {
+            "lower": f"not wholly below {-comparison.margin + 0.0:g}",
+            "higher": f"not wholly above {comparison.margin + 0.0:g}",
+            "not lower": f"wholly below {-comparison.margin + 0.0:g}",
+        }[comparison.relation]
         judgement.reason = (
             f"Welch 95% interval {judgement.number(low)} to {judgement.number(high)}"
-            + ("" if rows[tightest]["holds"] else f", not wholly {side} {bound:g}")
+            + ("" if rows[tightest]["holds"] else f", {failure}")
         )
     return holds
 
@@ -259,7 +262,11 @@ def _slack(comparison: Comparison, interval: tuple[float, float], spread: Spread
     low, high = interval
     if math.isnan(low):
         low = high = spread.mean
-    return -comparison.margin - high if comparison.relation == "lower" else low - comparison.margin
+    if comparison.relation == "lower":
+        return -comparison.margin - high
+    if comparison.relation == "higher":
+        return low - comparison.margin
+    return high + comparison.margin
 
 
 def _book_text(figure: BookFigure | None) -> str:

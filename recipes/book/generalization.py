@@ -1,4 +1,4 @@
-"""Generalization: noise channels, shuffled labels, learning rate and capacity (ch. 5)
+"""Generalization: noise, shuffled labels, learning rate, capacity (ch. 5; 3rd ed.: --edition 3)
 
 Deep Learning with Python, ch. 5.1-5.3. Every experiment trains the book's MNIST network,
 Dense(512, relu) -> Dense(10, softmax), rmsprop, batch 128, the last 20% of the training
@@ -13,6 +13,11 @@ images held out (`validation_split=0.2`); each variant is a run of its own:
   capacity    dense-10         Dense(10, softmax) only, 20 epochs    val_acc 0.93, flat
               dense-96-96      96 - 96 - 10, 20 epochs               val_acc 0.976, val_loss
                                                                      bottoms at epoch 7
+              dense-128-128    128 - 128 - 10 (--edition 3)          overfits after epoch 8
+
+The 3rd edition (2025, `--edition 3`) runs the same experiments, rmsprop still, with a
+bigger "right capacity" model, two layers of 128 units ("starts overfitting after eight
+epochs"); it prints no accuracy for it.
 
 Meaningless features cost accuracy (noise); a network memorizes labels that carry no
 information, so a falling training loss proves nothing (labels: its curves.png is the
@@ -62,12 +67,14 @@ LR_RIGHT = read_off_plot(VAL_ACCURACY, 0.97)
 DENSE_10 = read_off_plot(VAL_ACCURACY, 0.93)
 DENSE_96 = read_off_plot(VAL_ACCURACY, 0.976)
 DENSE_96_BOTTOM = book("96-96: epoch where val_loss bottoms", 7, band=(4, 10))
+DENSE_128_BOTTOM = book("128-128: epoch where val_loss bottoms", 8, band=(5, 11), edition=3)
+EDITIONS = {2: "the capacity model 96-96", 3: "128-128"}
 
 
 @recipe.command
 def main(argv: list[str] | None = None) -> int:
     """Train the selected variants, a run each, then overlay each experiment's runs."""
-    parser = recipe.parser(__doc__, batch_size=128, datasets=("mnist", "digits"))
+    parser = recipe.parser(__doc__, batch_size=128, datasets=("mnist", "digits"), editions=EDITIONS)
     parser.add_argument(
         "--variant",
         choices=("all", *EXPERIMENTS, *(v.name for v in VARIANTS)),
@@ -81,6 +88,17 @@ def main(argv: list[str] | None = None) -> int:
         help="epochs of every selected run (default: the book's, per variant)",
     )
     args = parser.parse_args(argv)
+    chosen = [
+        v
+        for v in VARIANTS
+        if args.variant in ("all", v.name, v.experiment) and args.edition in v.editions
+    ]
+    if not chosen:  # one variant, of the other edition
+        (other,) = (v.editions[0] for v in VARIANTS if v.name == args.variant)
+        parser.error(
+            f"--variant {args.variant}: a model of the book's other edition; expected "
+            f"--edition {other}, or a variant of the {recipe.ordinal(args.edition)}"
+        )
 
     # The data: only the training images, as rows of pixels in [0, 1]; ch. 5 validates on
     # the last 20% of them (digits, listed in a fixed order, is shuffled once first).
@@ -89,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{data.name}: {len(x)} training images of {x.shape[1]} features")
 
     runs, curves, rows, results, claims = {}, {}, [], [], []
-    for variant in (v for v in VARIANTS if args.variant in ("all", v.name, v.experiment)):
+    for variant in chosen:
         epochs = args.epochs or variant.epochs
         # Each experiment changes the data (extra channels, shuffled labels) or the model.
         vx, vy = prepare(variant, x, y, args.seed)
@@ -118,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
             # The book's figure for this run, and what the book reads off this run alone.
             curve = curves[variant.name] = curve_summary(history)
+            metric = variant.book.metric if variant.book else VAL_ACCURACY
             headline = run.result(
-                f"{variant.book.metric} ({variant.name})", curve[variant.measure], variant.book
+                f"{metric} ({variant.name})", curve[variant.measure], variant.book
             )
             figures = run_figures(variant, curve, run)
             run.finish(
@@ -146,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     for experiment, experiment_runs in runs.items():
         if len(experiment_runs) > 1:  # one run has nothing to be compared with
             print(f"\n{experiment}: {EXPERIMENTS[experiment]} across its runs")
-            claim = shape_claim(SHAPES[experiment], curves, experiment_runs[-1])
+            claim = shape_claim(SHAPES[args.edition][experiment], curves, experiment_runs[-1])
             recipe.overlay(
                 experiment_runs, metric=EXPERIMENTS[experiment], label=experiment, claim=claim
             )
@@ -168,12 +187,13 @@ class Variant:
     experiment: str
     change: str
     epochs: int
-    book: recipe.BookFigure
+    book: recipe.BookFigure | None  # None: the book prints no figure for this run
     measure: str = "final_val_accuracy"  # the curve summary's key `book` is a figure of
     hidden_units: tuple[int, ...] = (512,)
     learning_rate: float | None = None  # RMSprop's; None keeps Keras' default (1e-3)
     extra_channels: str = ""  # "noise" or "zeros": features appended to each image
     shuffle_labels: bool = False
+    editions: tuple[int, ...] = (2, 3)  # the book's editions that run it
 
 
 VARIANTS = (
@@ -193,7 +213,11 @@ VARIANTS = (
     Variant("dense-10", "capacity", "Dense(10, softmax) only", 20, DENSE_10, hidden_units=()),
     Variant(
         "dense-96-96", "capacity", "Dense(96) -> Dense(96) -> Dense(10)", 20, DENSE_96,
-        hidden_units=(96, 96),
+        hidden_units=(96, 96), editions=(2,),
+    ),
+    Variant(
+        "dense-128-128", "capacity", "Dense(128) -> Dense(128) -> Dense(10)", 20, None,
+        hidden_units=(128, 128), editions=(3,),
     ),
 )  # fmt: skip
 EXPERIMENTS = {  # experiment -> the metric its overlay compares
@@ -249,7 +273,7 @@ class Shape:
     margin: float = 0.0  # below by more than this
 
 
-SHAPES = {  # experiment -> the claim about its runs
+SHAPES_2ND = {  # experiment -> the claim about its runs
     "noise": Shape(
         book(
             "noise vs zero channels: final val accuracy",
@@ -279,6 +303,22 @@ SHAPES = {  # experiment -> the claim about its runs
         "dense-96-96",
     ),
 }
+SHAPES = {  # the edition -> its claims: the 3rd's capacity model is 128-128
+    2: SHAPES_2ND,
+    3: {
+        **SHAPES_2ND,
+        "capacity": Shape(
+            book(
+                "capacity: Dense(10) vs 128-128, final val accuracy",
+                "Dense(10) lower",
+                band="Dense(10) lower",
+                edition=3,
+            ),
+            "dense-10",
+            "dense-128-128",
+        ),
+    },
+}
 
 
 def run_figures(variant: Variant, curve: dict, run: recipe.RecipeRun) -> list[recipe.Result]:
@@ -299,6 +339,10 @@ def run_figures(variant: Variant, curve: dict, run: recipe.RecipeRun) -> list[re
         # The book's bigger model overfits: its validation loss bottoms early, then climbs.
         judged.append(
             run.result(DENSE_96_BOTTOM.metric, curve["best_epoch"], DENSE_96_BOTTOM, digits=0)
+        )
+    if variant.name == "dense-128-128":
+        judged.append(
+            run.result(DENSE_128_BOTTOM.metric, curve["best_epoch"], DENSE_128_BOTTOM, digits=0)
         )
     return judged
 
@@ -329,7 +373,7 @@ def table_row(variant: Variant, epochs: int, curve: dict) -> dict:
         "acc": curve["final_accuracy"],
         "val_acc": curve["final_val_accuracy"],
         "best epoch": curve["best_epoch"],
-        "book": f"{variant.book.metric} {variant.book.text()}",
+        "book": f"{variant.book.metric} {variant.book.text()}" if variant.book else "-",
     }
 
 

@@ -28,6 +28,19 @@ def test_list_groups_every_recipe_under_its_source_with_its_title():
     assert "gates" in notes and "gates" not in titles
 
 
+def test_a_reader_that_stops_early_is_no_error():
+    """keras-dl list | head -1: the pipe closes under `list`; it ends quietly, status 0."""
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "keras_dl", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    listing.stdout.close()  # as head does after its line, here before the first
+    assert listing.wait(timeout=60) == 0
+    assert listing.stderr.read() == ""
+
+
 def test_compare_writes_the_overlay_and_table(tmp_path):
     runs = []
     for tag, values in (("a", [0.9, 0.4, 0.6]), ("b", [0.8, 0.7, 0.5])):

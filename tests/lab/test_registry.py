@@ -11,7 +11,7 @@ from keras_dl.lab.registry import SOURCES, list_recipes, load_recipe, packaged_d
 def test_every_recipe_has_a_title_a_source_and_a_unique_name():
     recipes = list_recipes()
     names = [r.name for r in recipes]
-    assert len(names) == len(set(names)) == 24
+    assert len(names) == len(set(names)) == 27
     assert {r.source for r in recipes} == {"book", "notes"} < set(SOURCES)
     for recipe in recipes:
         assert recipe.path.is_relative_to(packaged_dir())
@@ -28,6 +28,19 @@ def test_a_recipe_answers_to_its_aliases_with_their_flags():
     assert load_recipe("mnist") is not None and load_recipe("mnist").ALIASES == {
         "mnist": ["--dataset", "mnist"]
     }
+
+
+def test_recipes_that_follow_the_third_edition_say_so_in_list_and_in_their_flags(capsys):
+    following = {r.name: r for r in list_recipes() if r.editions}
+    assert set(following) == {"imdb", "reuters", "generalization", "jena", "bag_of_words"}
+    for name, info in following.items():
+        assert info.editions == (2, 3) and "3rd ed.: --edition 3" in info.summary
+        with pytest.raises(SystemExit) as exit_:
+            load_recipe(name).main.__wrapped__(["--edition", "4"])
+        assert exit_.value.code == 2
+        assert "--edition: invalid choice: 4 (choose from 2, 3)" in capsys.readouterr().err
+    (california,) = (r for r in list_recipes() if r.name == "california")
+    assert california.summary.endswith("(3rd ed. ch. 4)") and not california.editions
 
 
 def test_load_recipe_and_suggestions():

@@ -18,11 +18,11 @@ def records(values, figure=BAND, dataset="table", **kw):
     return [Result("accuracy", v, dataset, figure, **kw).as_dict() for v in values]
 
 
-def claim_records(firsts, seconds, margin=0.0):
+def claim_records(firsts, seconds, margin=0.0, relation="lower"):
     return [
         Result(
             "a vs b", f"{a} vs {b}", "table", CLAIM,
-            comparisons=(Comparison("a", a, "b", b, "lower", margin),),
+            comparisons=(Comparison("a", a, "b", b, relation, margin),),
         ).as_dict()
         for a, b in zip(firsts, seconds, strict=True)
     ]  # fmt: skip
@@ -93,6 +93,16 @@ def test_a_claim_is_judged_by_the_welch_interval_never_at_one_seed():
     assert margin.verdict == "outside"
     one = judge(claim_records([0.1], [0.9]))
     assert one.verdict == "outside" and "one seed" in one.reason
+
+
+def test_not_reliably_lower_fails_only_when_the_interval_lies_wholly_below():
+    """The book's "close to the baseline, but not reliably" (Jena's Dense model)."""
+    close = judge(claim_records([2.41, 2.50, 2.47], [2.44, 2.44, 2.44], relation="not lower"))
+    assert close.verdict == "inside" and "Welch 95% interval" in close.reason
+    better = judge(claim_records([2.30, 2.31, 2.29], [2.44, 2.45, 2.44], relation="not lower"))
+    assert better.verdict == "outside" and "wholly below 0" in better.reason
+    assert Comparison("a", 2.3, "b", 2.44, "not lower").holds is False
+    assert Comparison("a", 2.5, "b", 2.44, "not lower").holds is True
 
 
 def test_a_claim_without_numbers_must_hold_at_every_seed():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from keras_dl import build_dense_model, recipe
+from keras_dl.lab.folds import CURVE_SKIP, EpochValidation
 from keras_dl.lab.registry import load_recipe
 from keras_dl.records.book import SMOKE, Result
 from keras_dl.synthetic import synthetic_boston_housing
@@ -59,12 +60,14 @@ def test_a_longer_pass_validates_like_a_shorter_run_at_its_last_epoch(tmp_path):
     for epochs in (3, 5):
         with boston_run(tmp_path) as run:
             histories.append(
-                boston.cross_validate(run, x, y, folds=2, epochs=epochs, batch_size=16, seed=7)
+                recipe.cross_validate(
+                    run, x, y, boston.build_model, folds=2, epochs=epochs, batch_size=16, seed=7
+                )
             )
     short, long = histories
     for short_fold, long_fold in zip(short, long, strict=True):
         assert long_fold["val_mae"][:3] == pytest.approx(short_fold["val_mae"], rel=1e-5)
-    mean = boston.fold_mean(short)
+    mean = recipe.fold_mean(short)
     assert mean["val_mae"] == pytest.approx(np.mean([h["val_mae"] for h in short], axis=0))
 
 
@@ -72,8 +75,15 @@ def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
     boston = load_recipe("boston")
     (x, y), _ = synthetic_boston_housing(num_train=120, seed=0)
     with boston_run(tmp_path) as run:
-        first = boston.cross_validate(
-            run, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+        first = recipe.cross_validate(
+            run,
+            x.astype("float32"),
+            y,
+            boston.build_model,
+            folds=2,
+            epochs=3,
+            batch_size=16,
+            seed=7,
         )
     fits = run.path / "fits"
     assert sorted(p.name for p in fits.glob("fold-*.csv")) == ["fold-1.csv", "fold-2.csv"]
@@ -89,8 +99,15 @@ def test_a_resumed_pass_reads_the_finished_folds_back(tmp_path):
         ["--out", str(tmp_path), "--no-tensorboard", "--resume", str(run.path)]
     )
     with recipe.start("boston", args, dataset="synthetic") as resumed:
-        again = boston.cross_validate(
-            resumed, x.astype("float32"), y, folds=2, epochs=3, batch_size=16, seed=7
+        again = recipe.cross_validate(
+            resumed,
+            x.astype("float32"),
+            y,
+            boston.build_model,
+            folds=2,
+            epochs=3,
+            batch_size=16,
+            seed=7,
         )
     assert len(two.read_text().splitlines()) == 1 + 3  # fold 2's log goes on to the end
     for before, after in zip(first, again, strict=True):
@@ -108,7 +125,7 @@ def test_fast_validation_and_batched_steps_match_a_plain_fit():
     keras.utils.set_random_seed(3)
     model = boston.build_model()
     fast = model.fit(
-        x, y, epochs=3, batch_size=16, callbacks=[boston.EpochValidation(x_val, y_val)], verbose=0
+        x, y, epochs=3, batch_size=16, callbacks=[EpochValidation(x_val, y_val)], verbose=0
     )
     # 120 rows in batches of 16: the whole epoch in one call (torch runs one batch per call)
     assert model.steps_per_execution == (1 if keras.backend.backend() == "torch" else 8)
@@ -123,5 +140,5 @@ def test_fast_validation_and_batched_steps_match_a_plain_fit():
 
 
 def test_a_short_run_keeps_every_epoch_of_its_curve():
-    boston = load_recipe("boston")
-    assert boston.curve_skip(2) == 0 and boston.curve_skip(500) == boston.CURVE_SKIP
+    assert recipe.smoothed_bottom([3.0, 2.0])[1] == 0
+    assert recipe.smoothed_bottom([3.0] * 500)[1] == CURVE_SKIP

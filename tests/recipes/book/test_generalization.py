@@ -124,7 +124,7 @@ def test_claims_are_judged_on_mnist_only_and_each_by_its_own_test():
         }
         run = OnDataset(dataset)
         judged = recipe.run_figures(variants[name], curves[name], run)
-        shape = recipe.SHAPES.get(variants[name].experiment)
+        shape = recipe.SHAPES[2].get(variants[name].experiment)
         if shape and shape.higher == name and shape.lower in curves:
             judged.append(recipe.shape_claim(shape, curves, run))
         return judged
@@ -169,3 +169,29 @@ def test_learning_rate_one_keeps_the_model_from_fitting_digits(run_recipe):
     assert comparison["margin"] == load_recipe("generalization").LR_MARGIN
     assert comparison["first_value"] == too_high["final_val_accuracy"]
     assert shape["inside"] is None  # on digits: a stand-in, never judged against MNIST
+
+
+def test_the_third_editions_capacity_model_is_128_128_and_judged_by_its_figures(run_recipe):
+    generalization = load_recipe("generalization")
+    code, run_dirs = run_recipe(
+        "generalization", "--dataset", "digits", "--variant", "capacity", "--edition", "3",
+        "--quick",
+    )  # fmt: skip
+    assert code == 0
+    small, big = (json.loads((d / "metrics.json").read_text()) for d in run_dirs)
+    assert (small["variant"], big["variant"]) == ("dense-10", "dense-128-128")
+    assert run_dirs[1].name.endswith("-quick-dense-128-128-ed3")
+    (bottom,) = big["figures"]
+    assert BookFigure.from_dict(bottom["book"]) == generalization.DENSE_128_BOTTOM
+    (claim,) = big["claims"]
+    assert claim["book"]["label"] == "book, 3rd ed. ch. 5"
+    assert big["result"]["book"] is None  # the 3rd edition prints no accuracy for it
+
+
+def test_a_model_of_the_other_edition_is_a_usage_error(run_recipe, capsys):
+    code, run_dirs = run_recipe(
+        "generalization", "--dataset", "digits", "--variant", "dense-96-96", "--edition", "3"
+    )
+    assert code == 2 and not run_dirs
+    err = capsys.readouterr().err
+    assert "--variant dense-96-96: a model of the book's other edition; expected --edition 2" in err

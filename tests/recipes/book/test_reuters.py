@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keras_dl.lab.registry import load_recipe
-from keras_dl.records.book import SMOKE, Result
+from keras_dl.records.book import SMOKE, BookFigure, Result
 from keras_dl.synthetic import synthetic_sequences
 
 
@@ -49,7 +49,7 @@ def test_quick_run_with_the_bottleneck_writes_two_runs_and_their_overlay(
     assert all(figure["inside"] is None for figure in metrics["figures"])
 
     bottleneck = read_metrics(bottleneck_dir)
-    assert bottleneck["result"]["metric"] == reuters.BOOK_BOTTLENECK.metric
+    assert bottleneck["result"]["metric"] == reuters.BOOK_BOTTLENECK[2].metric
     assert bottleneck["result"]["value"] == bottleneck["val_accuracy"]["peak"]
     assert bottleneck["reference_64_64_val_accuracy"] == metrics["val_accuracy"]
 
@@ -87,3 +87,28 @@ def test_full_run_offline_says_which_file_to_put_where(run_recipe, capsys):
     err = capsys.readouterr().err
     assert "reuters.npz" in err and "datasets" in err and "--quick" in err
     assert "Traceback" not in err
+
+
+def test_the_third_edition_trains_with_adam_and_is_judged_against_its_own_figures(
+    run_recipe, capsys
+):
+    reuters = load_recipe("reuters")
+    assert type(reuters.build_model((64, 64), "ed2", 2).optimizer).__name__ == "RMSprop"
+    assert type(reuters.build_model((64, 64), "ed3", 3).optimizer).__name__ == "Adam"
+    code, (run_dir,) = run_recipe("reuters", "--quick", "--no-bottleneck", "--edition", "3")
+    assert code == 0
+    assert run_dir.name.endswith("-quick-ed3")
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["edition"] == 3 and config["arguments"]["edition"] == 3
+    metrics = read_metrics(run_dir)
+    assert BookFigure.from_dict(metrics["result"]["book"]) == reuters.BOOK[3]
+    assert metrics["result"]["book"]["label"] == "book, 3rd ed. ch. 4"
+    assert {f["book"]["edition"] for f in metrics["figures"]} == {3}
+    assert "dataset synthetic-reuters, the book's 3rd edition" in capsys.readouterr().out
+
+
+def test_an_edition_the_recipe_does_not_follow_is_a_usage_error(run_recipe, capsys):
+    code, run_dirs = run_recipe("reuters", "--quick", "--edition", "1")
+    assert code == 2 and not run_dirs
+    err = capsys.readouterr().err
+    assert "argument --edition: invalid choice: 1 (choose from 2, 3)" in err
