@@ -487,7 +487,10 @@ def test_ctrl_c_while_starting_ends_in_one_line(tmp_path):
         for line in err.splitlines()
         if line.strip() and not line.startswith(("I0000", "WARNING: All"))
     ]
-    assert process.returncode == 130 and "Traceback" not in err, err[-2000:]
+    # 130, or killed by SIGINT, which a shell reports as 130 too. CPython ends a process
+    # that way when an interrupt hit code a C extension ran with PyRun_String (JAX's import
+    # at about 1.2 s here), even though keras-dl handled it and returned 130.
+    assert process.returncode in (130, -signal.SIGINT) and "Traceback" not in err, err[-2000:]
     assert lines[-1].startswith("interrupted")
 
 
